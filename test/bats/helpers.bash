@@ -1,0 +1,99 @@
+# Shared helpers for the bats suite (modelled on podman's test/system/helpers.bash).
+# Tests run as root against the real kernel and the real data root; every test
+# removes what it created, and leak checks compare the host before and after.
+
+PROJECT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+DUCKER="$PROJECT/ducker"
+export DUCKER_ROOT=${DUCKER_ROOT:-/var/lib/ducker}
+ALPINE_OFFICIAL=$(grep -q 'ID=alpine' <(tar -xzOf "$PROJECT/assets/alpine-minirootfs-3.20.3-x86_64.tar.gz" ./etc/os-release 2>/dev/null) && echo 1 || echo 0)
+
+# d [--rc=N|--rc=any] ARGS...: run ducker under a timeout; check the exit code
+# (default 0). Sets $output (stdout+stderr), $status, and $lines.
+d() {
+  local rc=0
+  case "$1" in --rc=*) rc=${1#--rc=}; shift ;; esac
+  run timeout --foreground -k 5 90 "$DUCKER" "$@"
+  if [[ $rc != any && $status -ne $rc ]]; then
+    echo "# ducker $* exited $status, expected $rc" >&2
+    echo "$output" | sed 's/^/#  | /' >&2
+    return 1
+  fi
+}
+
+# Same, with stdout and stderr apart ($output is stdout, $stderr is stderr).
+ds() {
+  local rc=0
+  case "$1" in --rc=*) rc=${1#--rc=}; shift ;; esac
+  run --separate-stderr timeout --foreground -k 5 90 "$DUCKER" "$@"
+  if [[ $rc != any && $status -ne $rc ]]; then
+    echo "# ducker $* exited $status, expected $rc" >&2
+    echo "$output" "$stderr" | sed 's/^/#  | /' >&2
+    return 1
+  fi
+}
+
+# A unique, valid name for anything a test creates (veth-safe: short).
+safename() { printf 'bt%s%s' "$(printf '%03d' "${BATS_TEST_NUMBER:-0}")" "$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
+
+is() { # is ACTUAL EXPECTED [what]
+  if [[ "$1" != "$2" ]]; then
+    printf '# %s\n#   expected: %q\n#     actual: %q\n' "${3:-value}" "$2" "$1" >&2
+    return 1
+  fi
+}
+like() { # like ACTUAL REGEX [what]
+  if ! [[ "$1" =~ $2 ]]; then
+    printf '# %s\n#   expected to match: %s\n#   actual: %q\n' "${3:-value}" "$2" "$1" >&2
+    return 1
+  fi
+}
+
+# Host state that ducker may touch; compared before/after to find leaks.
+host_snapshot() {
+  {
+    echo "== mounts"; grep -E "$DUCKER_ROOT|ducker" /proc/mounts | awk '{print $2}' | sort
+    echo "== links"; ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^(dk|vd|veth|br-|ducker)' | sort
+    echo "== netns"; ip netns list 2>/dev/null | awk '{print $1}' | sort
+    echo "== iptables"; { iptables-save 2>/dev/null || true; } | grep -i ducker | sed 's/\[[0-9:]*\]//' | sort
+    echo "== cgroups"; find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -type d -path '*ducker/*' 2>/dev/null | sort
+  }
+}
+
+# Everything in the data root, ignoring locks.
+root_snapshot() { find "$DUCKER_ROOT" -path "$DUCKER_ROOT/locks" -prune -o -print 2>/dev/null | sort; }
+
+# Objects present before the test; teardown removes anything new.
+snapshot_objects() {
+  BEFORE_CONTAINERS=$(ls "$DUCKER_ROOT/containers" 2>/dev/null | sort)
+}
+
+cleanup_new_objects() {
+  local id
+  for id in $(ls "$DUCKER_ROOT/containers" 2>/dev/null); do
+    grep -qx "$id" <<<"$BEFORE_CONTAINERS" && continue
+    timeout 30 "$DUCKER" rm -f "$id" >/dev/null 2>&1 || true
+  done
+}
+
+common_setup() {
+  snapshot_objects
+  HOST_BEFORE=$(host_snapshot)
+}
+
+# Leak check: after cleanup the host looks exactly as before the test.
+common_teardown() {
+  cleanup_new_objects
+  local after
+  after=$(host_snapshot)
+  if [[ "$after" != "$HOST_BEFORE" ]]; then
+    echo "# host state leaked:" >&2
+    diff <(echo "$HOST_BEFORE") <(echo "$after") | sed 's/^/#   /' >&2
+    return 1
+  fi
+}
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# Wait until a command succeeds (up to N tenths of a second).
+wait_for() { local n=$1; shift; while ! "$@" >/dev/null 2>&1; do ((n-- > 0)) || return 1; sleep 0.1; done; }

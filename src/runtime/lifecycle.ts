@@ -13,7 +13,7 @@ import { cgroupExecPrefix, removeCgroups, setupCgroups } from './cgroups.js'
 import { exitFile, findContainer, listContainers, loadContainer, logFile, pidFile, saveContainer, type Container } from './containers.js'
 import { DEFAULT_PATH, resolveImage, type ImageConfig } from './images.js'
 import { generateName, NAME_RE, newId } from './names.js'
-import { setupNetwork, teardownNetwork } from './network.js'
+import { setupNetwork, teardownNetwork, type NetLaunch } from './network.js'
 import { mountRootfs, unmountRootfs } from './rootfs.js'
 import { bindArgs } from './volumes.js'
 
@@ -46,7 +46,7 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
     if (eq >= 0) env.set(key, e)
     else if (process.env[key] !== undefined) env.set(key, `${key}=${process.env[key]}`)
   }
-  if (![...env.keys()].includes('PATH')) env.set('PATH', DEFAULT_PATH)
+  if (!env.has('PATH')) env.set('PATH', DEFAULT_PATH)
   return [...env.values()]
 }
 
@@ -67,8 +67,9 @@ export function createContainer(o: CreateOptions): { c: Container; image: ImageC
   const image = resolveImage(o.image)
   const cmd = o.cmd.length ? o.cmd : [...(image.config.entrypoint ?? []), ...(image.config.cmd ?? [])]
   if (!cmd.length) throw new DuckerError('no command specified', 125, 'give a command after the image name')
-  const env = mergeEnv(image.config.env, o.env)
   const id = newId()
+  // Docker's defaults: HOSTNAME is the short ID, HOME is root's.
+  const env = mergeEnv(['HOSTNAME=' + id.slice(0, 12), 'HOME=/root', ...image.config.env], o.env)
   const c: Container = {
     id, name: '', created: new Date().toISOString(), image: o.image, imageId: image.id,
     config: { cmd, env, workdir: o.workdir ?? (image.config.workdir || '/'), hostname: id.slice(0, 12), tty: o.tty, interactive: o.interactive, exposedPorts: image.config.exposedPorts },
@@ -97,13 +98,13 @@ export function createContainer(o: CreateOptions): { c: Container; image: ImageC
 }
 
 /** Build the launch command: namespaces via unshare, then ducker-init. */
-function launchArgv(c: Container, cgroups: string[], net: { prefix: string[]; unshareNet: boolean }, onExit: string[]): string[] {
+function launchArgv(c: Container, cgroups: string[], net: NetLaunch, onExit: string[]): string[] {
   const argv = [...net.prefix, 'unshare', '--uts', '--ipc', ...(net.unshareNet ? ['--net'] : []), '--pid', initBinary(),
     '--rootfs', path.join(containerDir(c.id), 'merged'), '--hostname', c.config.hostname, '--workdir', c.config.workdir,
     '--exit-file', exitFile(c.id), '--pid-file', pidFile(c.id)]
   for (const e of c.config.env) argv.push('--env', e)
   for (const g of cgroups) argv.push('--cgroup', g)
-  argv.push(...bindArgs(c))
+  argv.push(...bindArgs(c), ...net.initArgs)
   if (c.config.tty) argv.push('--tty')
   if (host.isExplain()) argv.push('--explain')
   for (const a of onExit) argv.push('--on-exit', a)

@@ -2,11 +2,14 @@
 // fresh network namespace with only loopback (unshare --net).
 import type { Container } from './containers.js'
 
-export interface NetLaunch { prefix: string[]; unshareNet: boolean }
+/** How the launch joins the network: an argv prefix (e.g. nsenter --net=...),
+ * whether unshare makes a fresh net namespace, and extra ducker-init args
+ * (e.g. --bind of the generated /etc/hosts and /etc/resolv.conf). */
+export interface NetLaunch { prefix: string[]; unshareNet: boolean; initArgs: string[] }
 
 export function setupNetwork(c: Container): NetLaunch {
-  if (c.hostConfig.networkMode === 'host') return { prefix: [], unshareNet: false }
-  return { prefix: [], unshareNet: true }
+  if (c.hostConfig.networkMode === 'host') return { prefix: [], unshareNet: false, initArgs: [] }
+  return { prefix: [], unshareNet: true, initArgs: [] }
 }
 export function teardownNetwork(_c: Container) { /* nothing yet */ }
 

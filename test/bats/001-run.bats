@@ -34,9 +34,9 @@ load helpers
 @test "PID 1 is ducker-init; ps shows only the container's processes" {
   d run --rm alpine cat /proc/1/cmdline
   like "$output" 'ducker-init'
-  d run --rm alpine sh -c 'echo $$; ps -o pid,comm | tail -n +2 | wc -l'
+  d run --rm alpine sh -c 'echo $$; ps -o comm > /tmp/ps.txt; tail -n +2 /tmp/ps.txt | sort | tr "\n" " "'
   is "${lines[0]}" "2" "the command is PID 1's child"
-  is "${lines[1]}" "3" "ducker-init, sh and ps (the pipe's other commands are gone or busybox)"
+  is "${lines[1]}" "ducker-init ps sh " "only the container's processes"
 }
 
 @test "host files are not visible and /proc is the container's" {
@@ -110,7 +110,7 @@ load helpers
 @test "--explain prints the steps to stderr, output stays clean" {
   ds --explain run --rm alpine echo hi
   is "$output" "hi"
-  like "$stderr" "\\+ mount -t overlay"
+  like "$stderr" "mount -t overlay overlay -o lowerdir="
   like "$stderr" "\\+ unshare --uts --ipc --net --pid"
   like "$stderr" "\\+ pivot_root"
   like "$stderr" "# .*steps"
@@ -137,5 +137,5 @@ load helpers
   ds --dry-run run --rm alpine sh -c 'echo "a  b" '\''q'\'' "$HOME" \$x; exit 4'
   run sh -c "$output"
   is "$status" 4
-  is "$output" "a  b 'q' /root \$x"
+  is "$output" "a  b q /root \$x"
 }

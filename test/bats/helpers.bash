@@ -2,6 +2,8 @@
 # Tests run as root against the real kernel and the real data root; every test
 # removes what it created, and leak checks compare the host before and after.
 
+bats_require_minimum_version 1.5.0
+
 PROJECT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 DUCKER="$PROJECT/ducker"
 export DUCKER_ROOT=${DUCKER_ROOT:-/var/lib/ducker}
@@ -12,7 +14,9 @@ ALPINE_OFFICIAL=$(grep -q 'ID=alpine' <(tar -xzOf "$PROJECT/assets/alpine-miniro
 d() {
   local rc=0
   case "$1" in --rc=*) rc=${1#--rc=}; shift ;; esac
-  run timeout --foreground -k 5 90 "$DUCKER" "$@"
+  local flag=()
+  [[ $rc == 127 ]] && flag=(-127)  # bats warns about 127 unless told it is expected
+  run "${flag[@]}" timeout --foreground -k 5 90 "$DUCKER" "$@"
   if [[ $rc != any && $status -ne $rc ]]; then
     echo "# ducker $* exited $status, expected $rc" >&2
     echo "$output" | sed 's/^/#  | /' >&2

@@ -150,7 +150,7 @@ export async function runForeground(c: Container, image: ImageConfig): Promise<n
   let poll: NodeJS.Timeout | undefined
   const code = await host.foreground(argv, 'new UTS, IPC, PID (and net) namespaces; ducker-init sets up the rest and runs the command', {
     statusVar: 'STATUS',
-    stdio: [c.config.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+    stdio: [c.config.interactive || c.config.tty ? 'inherit' : 'ignore', 'inherit', 'inherit'],
     onSpawn: (monitorPid) => {
       // Record the init's PID once it is up, so ps/exec/stop can find it.
       poll = setInterval(() => {
@@ -184,7 +184,9 @@ export async function startDetached(c: Container, image: ImageConfig): Promise<v
   const { cgroups, net } = prepare(c, image)
   // When the container ends, the monitor runs `ducker _exited ID` to take
   // down mounts, network and cgroups (and remove it, for --rm).
-  const onExit = [process.execPath, cliEntry(), '_exited', c.id]
+  // The monitor sits in the container's UTS/IPC/net namespaces (unshare put
+  // it there), so the hook first steps back into the host's.
+  const onExit = ['/usr/bin/nsenter', '--net=/proc/1/ns/net', '--uts=/proc/1/ns/uts', '--ipc=/proc/1/ns/ipc', '--', process.execPath, cliEntry(), '_exited', c.id]
   const argv = launchArgv(c, cgroups, net, onExit)
   host.note(INIT_STEPS)
   const monitor = host.detached(argv, 'start the container in its own session; nothing of ducker stays behind but the tiny ducker-init monitor', {
@@ -236,6 +238,7 @@ export function exited(id: string) {
     if (c.state.status === 'running') return // restarted meanwhile
     teardown(c)
     if (c.hostConfig.autoRemove) removeFiles(c)
+    else if (c.state.oomKilled) saveContainer(c, 'record that the OOM killer ended it')
   })
 }
 
@@ -255,6 +258,7 @@ export async function stopContainer(c: Container, timeoutS: number) {
   withContainerLock(c.id, () => {
     teardown(c)
     const now = loadContainer(c.id)
+    if (c.state.oomKilled) now.state.oomKilled = true
     if (now.hostConfig.autoRemove) removeFiles(c)
     else if (now.state.status === 'exited') saveContainer(now, 'record the exit code')
   })

@@ -109,9 +109,10 @@ export async function foreground(argv: readonly string[], why: string, o: Foregr
   }
   stats.spawned++
   const child = spawn(argv[0], argv.slice(1), { stdio: o.stdio ?? 'inherit', env: o.env } as SpawnOptions)
-  // The terminal's Ctrl-C reaches the whole process group; the container's
-  // init gets it too, so we only forward what is sent to us by name.
-  const forward = (sig: NodeJS.Signals) => () => { child.kill(sig) }
+  // The terminal's Ctrl-C and Ctrl-\ reach the whole process group, the
+  // container included: we just outlive them. TERM and HUP sent to us by
+  // name are passed on.
+  const forward = (sig: NodeJS.Signals) => () => { if (sig === 'SIGTERM' || sig === 'SIGHUP') child.kill(sig) }
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const).map((s) => [s, forward(s)] as const)
   for (const [s, h] of handlers) process.on(s, h)
   if (child.pid) o.onSpawn?.(child.pid)

@@ -13,7 +13,7 @@ import { cgroupExecPrefix, removeCgroups, setupCgroups } from './cgroups.js'
 import { exitFile, findContainer, listContainers, loadContainer, logFile, pidFile, saveContainer, type Container } from './containers.js'
 import { DEFAULT_PATH, resolveImage, type ImageConfig } from './images.js'
 import { generateName, NAME_RE, newId } from './names.js'
-import { setupNetwork, teardownNetwork, type NetLaunch } from './network.js'
+import { initialNetworks, setupNetwork, teardownNetwork, type NetLaunch } from './network.js'
 import { mountRootfs, unmountRootfs } from './rootfs.js'
 import { bindArgs } from './volumes.js'
 
@@ -77,7 +77,7 @@ export function createContainer(o: CreateOptions): { c: Container; image: ImageC
       autoRemove: o.rm, detach: o.detach, networkMode: o.network ?? 'default', publish: o.publish ?? [], mounts: o.mounts ?? [],
       cpus: o.cpus, memory: o.memory, pidsLimit: o.pidsLimit, ...o.extra,
     },
-    networks: {},
+    networks: initialNetworks(o.network),
     state: { status: 'created' },
   }
   withLock(lockFile('names'), () => {
@@ -99,7 +99,9 @@ export function createContainer(o: CreateOptions): { c: Container; image: ImageC
 
 /** Build the launch command: namespaces via unshare, then ducker-init. */
 function launchArgv(c: Container, cgroups: string[], net: NetLaunch, onExit: string[]): string[] {
-  const argv = [...net.prefix, 'unshare', '--uts', '--ipc', ...(net.unshareNet ? ['--net'] : []), '--pid', initBinary(),
+  // The net namespace is entered by ducker-init's PID 1 (--unshare-net or
+  // --netns PATH in net.initArgs), so the monitor stays on the host's network.
+  const argv = [...net.prefix, 'unshare', '--uts', '--ipc', '--pid', initBinary(), ...(net.unshareNet ? ['--unshare-net'] : []),
     '--rootfs', path.join(containerDir(c.id), 'merged'), '--hostname', c.config.hostname, '--workdir', c.config.workdir,
     '--exit-file', exitFile(c.id), '--pid-file', pidFile(c.id)]
   for (const e of c.config.env) argv.push('--env', e)
@@ -184,9 +186,7 @@ export async function startDetached(c: Container, image: ImageConfig): Promise<v
   const { cgroups, net } = prepare(c, image)
   // When the container ends, the monitor runs `ducker _exited ID` to take
   // down mounts, network and cgroups (and remove it, for --rm).
-  // The monitor sits in the container's UTS/IPC/net namespaces (unshare put
-  // it there), so the hook first steps back into the host's.
-  const onExit = ['/usr/bin/nsenter', '--net=/proc/1/ns/net', '--uts=/proc/1/ns/uts', '--ipc=/proc/1/ns/ipc', '--', process.execPath, cliEntry(), '_exited', c.id]
+  const onExit = [process.execPath, cliEntry(), '_exited', c.id]
   const argv = launchArgv(c, cgroups, net, onExit)
   host.note(INIT_STEPS)
   const monitor = host.detached(argv, 'start the container in its own session; nothing of ducker stays behind but the tiny ducker-init monitor', {

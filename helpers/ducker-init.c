@@ -51,9 +51,9 @@
 struct list { char *item[MAX_LIST + 1]; int n; };   /* +1: room for a NULL */
 
 static struct {
-	const char *rootfs, *hostname, *workdir, *exit_file, *pid_file;
+	const char *rootfs, *hostname, *workdir, *exit_file, *pid_file, *netns;
 	struct list env, cgroups, binds, on_exit;
-	int tty, explain;
+	int tty, explain, unshare_net;
 	char **cmd;
 } opt = { .workdir = "/" };
 
@@ -240,6 +240,24 @@ static void join_cgroups(void) {
 		if (fd < 0 || write(fd, "0", 1) != 1)
 			fail("join cgroup %S", path);
 		close(fd);
+	}
+}
+
+/* The network namespace is entered here, in PID 1, not by the unshare that
+ * launched us: the monitor must stay in the host's, so that its --on-exit
+ * hook can take the container's network down. */
+static void enter_network(void) {
+	int fd;
+	if (opt.netns) {
+		explain("join the network namespace prepared for the container",
+			"nsenter --net=%s", opt.netns);
+		if ((fd = open(opt.netns, O_RDONLY | O_CLOEXEC)) < 0 || setns(fd, CLONE_NEWNET) < 0)
+			fail("join network namespace %S", opt.netns);
+		close(fd);
+	} else if (opt.unshare_net) {
+		explain("a network namespace of its own: only lo, no way out", "unshare --net");
+		if (unshare(CLONE_NEWNET) < 0)
+			fail("unshare network namespace");
 	}
 }
 
@@ -606,6 +624,7 @@ static void __attribute__((noreturn)) run_init(int ready_fd) {
 	role = "init";
 	tty_mode = opt.tty && isatty(STDIN_FILENO);
 	join_cgroups();
+	enter_network();
 	private_mounts();
 	/* opened after the rbind, so that it sees the new mount, not the one below */
 	if ((root = open(opt.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -677,14 +696,15 @@ static void append(struct list *l, char *item, const char *what) {
 }
 
 static void parse_args(int argc, char **argv) {
-	enum { ROOTFS = 1, HOSTNAME, WORKDIR, ENV, CGROUP, BIND, EXITF, PIDF, TTY, EXPLAIN, ONEXIT };
+	enum { ROOTFS = 1, HOSTNAME, WORKDIR, ENV, CGROUP, BIND, EXITF, PIDF, TTY, EXPLAIN, ONEXIT, NETNS, UNSHARENET };
 	static const struct option longopts[] = {
 		{ "rootfs", required_argument, NULL, ROOTFS }, { "hostname", required_argument, NULL, HOSTNAME },
 		{ "workdir", required_argument, NULL, WORKDIR }, { "env", required_argument, NULL, ENV },
 		{ "cgroup", required_argument, NULL, CGROUP }, { "bind", required_argument, NULL, BIND },
 		{ "exit-file", required_argument, NULL, EXITF }, { "pid-file", required_argument, NULL, PIDF },
 		{ "tty", no_argument, NULL, TTY }, { "explain", no_argument, NULL, EXPLAIN },
-		{ "on-exit", required_argument, NULL, ONEXIT }, { NULL, 0, NULL, 0 },
+		{ "on-exit", required_argument, NULL, ONEXIT }, { "netns", required_argument, NULL, NETNS },
+		{ "unshare-net", no_argument, NULL, UNSHARENET }, { NULL, 0, NULL, 0 },
 	};
 	char src[PATH_MAX], dst[PATH_MAX];
 	int c, ro;
@@ -697,6 +717,8 @@ static void parse_args(int argc, char **argv) {
 		case EXITF: opt.exit_file = optarg; break;
 		case PIDF: opt.pid_file = optarg; break;
 		case TTY: opt.tty = 1; break;
+		case NETNS: opt.netns = optarg; break;
+		case UNSHARENET: opt.unshare_net = 1; break;
 		case EXPLAIN: opt.explain = 1; break;
 		case CGROUP: append(&opt.cgroups, optarg, "--cgroup"); break;
 		case ONEXIT: append(&opt.on_exit, optarg, "--on-exit"); break;

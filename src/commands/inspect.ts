@@ -51,10 +51,10 @@ export default function inspect(refs: string[], f: { format?: string }) {
     try {
       out.push(containerView(findContainer(ref)))
     } catch (e) {
-      const img = findImageQuiet(ref)
-      if (img) out.push(imageView(img))
-      else { failed = true; process.stderr.write(`ducker: No such object: ${ref}\n`) }
       if (!(e instanceof DuckerError)) throw e
+      const img = /^No such container/.test(e.message) ? findImageQuiet(ref) : undefined
+      if (img) out.push(imageView(img))
+      else { failed = true; process.stderr.write(`ducker: ${/^No such container/.test(e.message) ? `No such object: ${ref}` : e.message}\n`) }
     }
   }
   if (f.format !== undefined) process.stdout.write(out.map((o) => render(f.format!, o) + '\n').join(''))

@@ -111,7 +111,7 @@ load helpers
   ds --explain run --rm alpine echo hi
   is "$output" "hi"
   like "$stderr" "mount -t overlay overlay -o lowerdir="
-  like "$stderr" "\\+ unshare --uts --ipc --net --pid"
+  like "$stderr" "\\+ unshare --uts --ipc --pid"
   like "$stderr" "\\+ pivot_root"
   like "$stderr" "# .*steps"
   ds run --rm alpine echo hi --explain

@@ -1,6 +1,6 @@
 // A container's network: a named netns (dk-<id 12>) holding one veth end per
 // network (eth0, eth1...), the other end (vd<id 10><n>) on the network's
-// bridge. The launch joins the netns with nsenter; `network connect` on a
+// bridge. ducker-init joins the netns (--netns); `network connect` on a
 // running container is more `ip` against the same netns.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -76,9 +76,11 @@ export function setupNetwork(c: Container): NetLaunch {
   if (primary) addPortRules(c.id, primary[1].ip, c.hostConfig.publish)
   writeHosts(c)
   refreshPeers(c.id, Object.keys(c.networks))
+  // ducker-init's PID 1 joins the netns (setns), so the monitor and its
+  // on-exit hook stay on the host's network.
   return {
-    prefix: ['nsenter', `--net=${nsPath(c.id)}`], unshareNet: false,
-    initArgs: ['--bind', `${hostsFile(c.id)}:/etc/hosts`, '--bind', `${resolvFile(c.id)}:/etc/resolv.conf`],
+    prefix: [], unshareNet: false,
+    initArgs: ['--netns', nsPath(c.id), '--bind', `${hostsFile(c.id)}:/etc/hosts`, '--bind', `${resolvFile(c.id)}:/etc/resolv.conf`],
   }
 }
 

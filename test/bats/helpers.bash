@@ -79,7 +79,14 @@ cleanup_new_objects() {
   done
 }
 
+# The default network persists once made (like docker0): make it before the
+# snapshot, so the first container of a test does not count as a leak.
+ensure_default_network() {
+  ip link show "${DUCKER_DEFAULT_BRIDGE:-ducker0}" >/dev/null 2>&1 || "$DUCKER" network ls >/dev/null 2>&1 || true
+}
+
 common_setup() {
+  ensure_default_network
   snapshot_objects
   HOST_BEFORE=$(host_snapshot)
 }

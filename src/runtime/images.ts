@@ -22,6 +22,9 @@ export interface ImageConfig {
   history: { created: string; createdBy: string; emptyLayer?: boolean }[]
   parent?: string
   comment?: string
+  labels?: Record<string, string>
+  /** Build cache: hash of (parent image, instruction, copied content). */
+  cacheKey?: string
 }
 
 export const BUILTIN = 'alpine:latest'

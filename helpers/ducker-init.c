@@ -745,6 +745,25 @@ static void parse_args(int argc, char **argv) {
 	opt.cmd = argv + optind;
 }
 
+/* Our arguments name host paths (the data root, the rootfs): inside the
+ * container PID 1 shows only "ducker-init" in ps and /proc/1/cmdline. We
+ * parse a copy, so the original argument area can be blanked. */
+static char **copy_args(int argc, char **argv) {
+	char **copy = calloc((size_t)argc + 1, sizeof *copy);
+	if (!copy)
+		fail("calloc");
+	for (int i = 0; i < argc; i++)
+		if (!(copy[i] = strdup(argv[i])))
+			fail("strdup");
+	return copy;
+}
+
+static void hide_args(int argc, char **argv) {
+	char *end = argv[argc - 1] + strlen(argv[argc - 1]);
+	memset(argv[0], 0, (size_t)(end - argv[0]));
+	strcpy(argv[0], "ducker-init");
+}
+
 int main(int argc, char **argv) {
 	struct result pidr, exitr;
 	pid_t fg = -1, child;
@@ -755,7 +774,7 @@ int main(int argc, char **argv) {
 	/* A signal that arrives before anyone has a handler waits (blocked)
 	 * instead of killing us or being lost. The child inherits this mask. */
 	block_signals(init_signals, SIG_BLOCK);
-	parse_args(argc, argv);
+	parse_args(argc, copy_args(argc, argv));
 	close_range(3, ~0U, 0);            /* keep nothing our launcher leaked */
 	signal(SIGPIPE, SIG_IGN);          /* a vanished log reader must not kill us */
 	signal(SIGTTOU, SIG_IGN);          /* we may write/tcsetpgrp from the background */
@@ -773,6 +792,7 @@ int main(int argc, char **argv) {
 		close(ready[0]);
 		close(pidr.fd);            /* may be -1: harmless */
 		close(exitr.fd);
+		hide_args(argc, argv);
 		run_init(ready[1]);
 	}
 	close(ready[1]);

@@ -1,0 +1,19 @@
+import { listContainers } from '../runtime/containers.js'
+import { listVolumes, removeVolume, usersOf } from '../runtime/volumes.js'
+import { du } from '../runtime/stats.js'
+import { humanSize } from '../ui.js'
+
+/** Remove every volume no container (running or stopped) refers to. */
+export default function volumePrune() {
+  const all = listContainers()
+  const gone: string[] = []
+  let bytes = 0
+  for (const v of listVolumes()) {
+    if (usersOf(v.name, all).length) continue
+    bytes += du(v.mountpoint)
+    removeVolume(v.name)
+    gone.push(v.name)
+  }
+  process.stdout.write(`${gone.length ? `Deleted Volumes:\n${gone.join('\n')}\n\n` : ''}Total reclaimed space: ${humanSize(bytes)}\n`)
+  return 0
+}

@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { DuckerError } from '../errors.js'
 import { colors } from '../ui.js'
-import { heredoc, shline, shq, varToken } from './shell.js'
+import { addAlias, heredoc, shline, shq, varToken } from './shell.js'
 
 export type Mode = 'exec' | 'explain' | 'dry'
 let mode: Mode = 'exec'
@@ -44,6 +44,13 @@ function timed<T>(f: () => T): T {
 function report(t: bigint) {
   const ms = Number(process.hrtime.bigint() - t) / 1e6
   if (ms >= SLOW_MS) process.stderr.write(colors().dim(`    (${ms.toFixed(0)} ms)`) + '\n')
+}
+
+/** Name a long path once (NAME=value); later steps show it as ${NAME}. */
+export function alias(name: string, value: string, why: string) {
+  if (mode === 'exec') return
+  announce(`${name}=${shq(value)}`, why)
+  addAlias(name, value)
 }
 
 /** A comment in the explain stream / dry-run script; no action. */

@@ -11,8 +11,23 @@ export const hasVar = (s: string) => s.search(TOKEN) >= 0
 
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/
 
+// Display aliases: long paths (the data root, a container's directory)
+// shown as ${R}, ${C} in --explain and --dry-run, defined once up front.
+const aliases: [string, string][] = []
+export function addAlias(name: string, value: string) {
+  aliases.push([name, value])
+  aliases.sort((a, b) => b[1].length - a[1].length)
+}
+function abbrev(word: string): string {
+  for (const [name, value] of aliases) {
+    if (word === value || word.includes(value + '/') || word.endsWith(value)) word = word.split(value).join(varToken(name))
+  }
+  return word
+}
+
 /** Quote one word for POSIX sh; runtime variables become "${NAME}". */
 export function shq(word: string): string {
+  word = abbrev(word)
   if (word === '') return "''"
   if (!hasVar(word)) return SAFE.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
   // Double quotes so ${VAR} expands; escape what is special inside them.

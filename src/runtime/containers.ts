@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { DuckerError } from '../errors.js'
-import { isAlive, listDir, readFileOr } from '../host/proc.js'
+import { isAlive, listDir, readFileOr, startTime } from '../host/proc.js'
 import { containerDir, containersDir } from '../store/paths.js'
 import { readJson, writeJson } from '../store/records.js'
 
@@ -67,6 +67,7 @@ export function saveContainer(c: Container, why: string) {
 
 /** Fill in the live state: running only while the recorded init is alive. */
 export function withLiveState(c: Container): Container {
+  if (c.state.status === 'created') return adoptOrphan(c)
   if (c.state.status !== 'running') return c
   const pid = Number(c.state.pid)
   if (isAlive(pid, c.state.startTime)) return c
@@ -74,6 +75,18 @@ export function withLiveState(c: Container): Container {
   let finishedAt = c.state.finishedAt
   try { finishedAt = fs.statSync(exitFile(c.id)).mtime.toISOString() } catch { /* never recorded */ }
   return { ...c, state: { ...c.state, status: 'exited', exitCode: code !== undefined && code.trim() !== '' ? Number(code) : 255, finishedAt } }
+}
+
+/** A ducker killed between launching a container and recording it leaves a
+ * "created" record whose init is alive: recognise it by its monitor (the
+ * init's parent), whose command line names this container. */
+function adoptOrphan(c: Container): Container {
+  const pid = Number(readFileOr(pidFile(c.id), '') || 0)
+  if (!pid || readFileOr(exitFile(c.id)) !== undefined) return c
+  const stat = readFileOr(`/proc/${pid}/stat`, '') ?? ''
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  if (!ppid || !(readFileOr(`/proc/${ppid}/cmdline`, '') ?? '').includes(c.id)) return c
+  return { ...c, state: { ...c.state, status: 'running', pid, monitorPid: ppid, startTime: startTime(pid), startedAt: c.created } }
 }
 
 export function loadContainer(id: string): Container {

@@ -7,7 +7,7 @@ import { DuckerError } from '../errors.js'
 import * as host from '../host/gateway.js'
 import { withLock } from '../host/lock.js'
 import { isAlive, readFileOr, sleep, startTime } from '../host/proc.js'
-import { varToken } from '../host/shell.js'
+import { shq, varToken } from '../host/shell.js'
 import { cliEntry, containerDir, containersDir, initBinary, lockFile, root } from '../store/paths.js'
 import { cgroupExecPrefix, removeCgroups, setupCgroups } from './cgroups.js'
 import { exitFile, findContainer, listContainers, loadContainer, logFile, pidFile, saveContainer, type Container } from './containers.js'
@@ -15,7 +15,7 @@ import { DEFAULT_PATH, resolveImage, type ImageConfig } from './images.js'
 import { generateName, NAME_RE, newId } from './names.js'
 import { initialNetworks, setupNetwork, teardownNetwork, type NetLaunch } from './network.js'
 import { mountRootfs, unmountRootfs } from './rootfs.js'
-import { bindArgs } from './volumes.js'
+import { bindArgs, removeAnonymousVolumes } from './volumes.js'
 
 export interface CreateOptions {
   image: string
@@ -80,6 +80,9 @@ export function createContainer(o: CreateOptions): { c: Container; image: ImageC
     networks: initialNetworks(o.network),
     state: { status: 'created' },
   }
+  host.alias('R', root(), 'the data root')
+  host.alias('ID', id, 'the new container\'s ID (hostname: its first 12 characters)')
+  host.alias('C', containerDir(id), 'the container\'s directory, used by many steps below')
   withLock(lockFile('names'), () => {
     const all = listContainers()
     if (o.name !== undefined) {
@@ -194,12 +197,13 @@ export async function startDetached(c: Container, image: ImageConfig): Promise<v
   })
   let pid: number | string
   if (host.isDry()) {
-    host.scriptOnly(`while [ ! -s ${pidFile(c.id)} ] && [ ! -e ${exitFile(c.id)} ]; do sleep 0.01; done\n[ -s ${pidFile(c.id)} ] || { cat ${logFile(c.id)} >&2; exit 125; }\nPID=$(cat ${pidFile(c.id)})`, 'wait until ducker-init reports the command started')
+    const [p, e, l] = [pidFile(c.id), exitFile(c.id), logFile(c.id)].map((f) => shq(f))
+    host.scriptOnly(`while [ ! -s ${p} ] && [ ! -e ${e} ]; do sleep 0.01; done\n[ -s ${p} ] || { cat ${l} >&2; exit 125; }\nPID=$(cat ${p})\nSTART=$(sed 's/.*) //' /proc/$PID/stat | cut -d' ' -f20)`, 'wait until ducker-init reports the command started; note its start time (PIDs get reused)')
     pid = varToken('PID')
   } else {
     pid = await waitReady(c)
   }
-  c.state = { status: 'running', pid: pid as number, monitorPid: monitor as unknown as number, startTime: host.isDry() ? undefined : startTime(pid as number), startedAt: new Date().toISOString() }
+  c.state = { status: 'running', pid: pid as number, monitorPid: monitor as unknown as number, startTime: host.isDry() ? varToken('START') : startTime(pid as number), startedAt: new Date().toISOString() }
   saveContainer(c, 'record the running container\'s init PID')
 }
 
@@ -228,6 +232,7 @@ export function withContainerLock<T>(id: string, f: () => T): T {
 
 function removeFiles(c: Container) {
   host.remove(containerDir(c.id), 'delete everything of the container: config, log, upper and work dirs')
+  if (c.hostConfig.autoRemove) removeAnonymousVolumes(c) // --rm takes its anonymous volumes along, as Docker does
 }
 
 /** The monitor's on-exit hook: take down what prepare() set up. */

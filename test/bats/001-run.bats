@@ -26,7 +26,7 @@ load helpers
 @test "uts, pid, mnt, net and ipc namespaces differ from the host's" {
   for ns in uts pid mnt net ipc; do
     d run --rm alpine readlink /proc/1/ns/$ns
-    host=$(readlink /proc/1/ns/$ns)
+    host=$(readlink /proc/$$/ns/$ns)
     [[ "$output" != "$host" ]] || { echo "namespace $ns is the host's: $output"; return 1; }
   done
 }

@@ -18,7 +18,8 @@ export function withLock<T>(file: string, f: () => T): T {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') { fs.mkdirSync(require_dir(file), { recursive: true, mode: 0o700 }); continue }
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      const holder = Number(fs.readFileSync(file, { encoding: 'utf8', flag: 'r' }) || 0)
+      let holder: number
+      try { holder = Number(fs.readFileSync(file, { encoding: 'utf8', flag: 'r' }) || 0) } catch { continue } // released meanwhile: retry
       if (holder && !alive(holder)) { try { fs.unlinkSync(file) } catch { /* raced */ } continue }
       if (Date.now() > deadline) throw new DuckerError(`timed out waiting for lock ${file} (held by pid ${holder})`, 125)
       sleepSync(5)

@@ -79,10 +79,13 @@ export async function save(refs: string[], out: string): Promise<void> {
     const mDigest = 'sha256:' + sha(manifest)
     blob(mDigest, { data: manifest })
     const desc = { mediaType: MT.manifest, digest: mDigest, size: manifest.length }
-    if (!tags.size) index.push(desc)
+    // One index entry per image (named by its first tag): podman 4.3 reads
+    // a gzip'd archive only as oci-archive, and only with a single entry.
+    // manifest.json carries every tag.
+    const first = [...tags][0]
+    index.push(first ? { ...desc, annotations: { 'io.containerd.image.name': first, 'org.opencontainers.image.ref.name': splitTag(first)[1] } } : desc)
     for (const t of tags) {
       const [name, tag] = splitTag(t)
-      index.push({ ...desc, annotations: { 'io.containerd.image.name': t, 'org.opencontainers.image.ref.name': tag } })
       ;(repositories[name] ??= {})[tag] = hex(cfgDigest)
     }
     dockerManifest.push({ Config: `blobs/sha256/${hex(cfgDigest)}`, RepoTags: tags.size ? [...tags] : null, Layers: img.layers.map((l) => `blobs/sha256/${hex(l)}`) })
@@ -98,8 +101,10 @@ export async function save(refs: string[], out: string): Promise<void> {
     json('manifest.json', dockerManifest),
     json('repositories', repositories),
   ].map((e) => ({ mtime: now, ...e }))
-  await writeStream(out, tarStream(entries), 'write the images as an OCI layout + docker manifest.json, gzip\'d',
-    { gzip: true, mode: 0o644, line: `tar -czf ${out} oci-layout index.json manifest.json repositories blobs/  # ${picked.size} image(s), ${blobs.length} blobs` })
+  // gzip unless the file is named *.tar (as `docker save -o x.tar` writes).
+  const gzip = !/\.tar$/.test(out)
+  await writeStream(out, tarStream(entries), `write the images as an OCI layout + docker manifest.json${gzip ? ', gzip\'d' : ''}`,
+    { gzip, mode: 0o644, line: `tar -c${gzip ? 'z' : ''}f ${out} oci-layout index.json manifest.json repositories blobs/  # ${picked.size} image(s), ${blobs.length} blobs` })
 }
 
 function lookup(ref: string): ImageConfig {

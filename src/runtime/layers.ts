@@ -216,7 +216,10 @@ export async function scanLayer(blob: string, plainOut: string, label: string): 
     throw new DuckerError(`${label}: not a readable tar: ${(e as Error).message}`, 125)
   }
   await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())])
-  if (parseError) throw new DuckerError(`${label}: not a valid tar: ${parseError.message}`, 125)
+  // An empty layer is just the end-of-archive zero blocks.
+  if (parseError && !(entries === 0 && written.size <= 10240 && fs.readFileSync(plainOut).every((b) => b === 0))) {
+    throw new DuckerError(`${label}: not a valid tar: ${parseError.message}`, 125)
+  }
   if (problem) throw new DuckerError(problem, 125, 'the archive was refused; nothing of it was kept')
   return { diffId: 'sha256:' + written.sha256, whiteouts, entries }
 }
@@ -264,4 +267,18 @@ function dirSize(dir: string): number {
   }
   try { walk(dir) } catch { /* missing layer */ }
   return n
+}
+
+/** Look a path up through an image's layers, top first (whiteouts hide it). */
+export function statInImage(img: ImageConfig, p: string): fs.Stats | undefined {
+  const rel = p.replace(/^\/+/, '')
+  if (!rel) return fs.statSync(layersDir())
+  for (const l of [...img.layers].reverse()) {
+    const diff = path.join(layerDir(hex(l)), 'diff')
+    try {
+      const st = fs.lstatSync(path.join(diff, rel))
+      return st.isCharacterDevice() && st.rdev === 0 ? undefined : st
+    } catch { /* not in this layer */ }
+  }
+  return undefined
 }

@@ -38,3 +38,14 @@ export function setTags(img: ImageConfig, tags: string[], why: string) {
 export function deleteImageRecord(img: ImageConfig) {
   if (fs.existsSync(imageDir(img.id))) host.remove(imageDir(img.id), 'delete the image record (its layers go if no other image uses them)')
 }
+
+/** Give an existing image more tags (taking them from other images). */
+export function tagImage(img: ImageConfig, tags: string[], why: string): ImageConfig {
+  const names = tags.map(normalizeRef)
+  return withLock(lockFile('images'), () => {
+    untagOthers(img.id, names)
+    const now = readJson<ImageConfig>(path.join(imageDir(img.id), 'config.json')) ?? img
+    setTags(now, [...new Set([...now.repoTags, ...names])], why)
+    return now
+  })
+}

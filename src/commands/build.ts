@@ -1,0 +1,34 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { DuckerError } from '../errors.js'
+import * as host from '../host/gateway.js'
+import { build } from '../runtime/build.js'
+import { normalizeRef, shortId } from '../runtime/images.js'
+import { ensureRoot } from '../runtime/lifecycle.js'
+
+export default async function buildCmd(context: string, f: { tag?: string; file?: string; cache?: boolean }) {
+  if (host.isDry()) throw new DuckerError('build runs containers; --dry-run is not supported for it', 125)
+  if (!fs.existsSync(context) || !fs.statSync(context).isDirectory()) throw new DuckerError(`unable to prepare context: path "${context}" not found or not a directory`, 1)
+  if (f.tag) normalizeRef(f.tag)
+  let text: string
+  if (f.file === '-') text = fs.readFileSync(0, 'utf8')
+  else {
+    const file = f.file ?? path.join(context, 'Duckerfile')
+    try { text = fs.readFileSync(file, 'utf8') } catch { throw new DuckerError(`cannot read the Duckerfile: ${file}`, 1, f.file ? undefined : 'put a Duckerfile in the context or name one with -f') }
+  }
+  ensureRoot()
+  let spinner: { start: (t: string) => unknown; stop: () => unknown } | undefined
+  if (process.stderr.isTTY && process.env.NO_COLOR === undefined) {
+    const { default: ora } = await import('ora')
+    const s = ora({ stream: process.stderr })
+    spinner = { start: (t) => s.start(t), stop: () => s.stop() }
+  }
+  const t0 = Date.now()
+  const img = await build({
+    context, duckerfile: text, tag: f.tag, noCache: f.cache === false,
+    out: (l) => process.stdout.write(l + '\n'), busy: (t) => spinner?.start(t), idle: () => spinner?.stop(),
+  })
+  process.stdout.write(`Successfully built ${shortId(img.id)}${f.tag ? `\nSuccessfully tagged ${normalizeRef(f.tag)}` : ''}\n`)
+  if (host.isExplain()) process.stderr.write(`# build took ${Date.now() - t0} ms\n`)
+  return 0
+}

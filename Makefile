@@ -30,7 +30,12 @@ dist/.tsc-stamp: node_modules/.package-lock.json $(TS_SRC) tsconfig.json
 	$(NODE_BIN)/tsc -p tsconfig.json
 	@touch $@
 
-build: node_modules/.package-lock.json dist/ducker-init dist/.tsc-stamp
+# The CLI runs from one esbuild bundle (fast start); tsc's output is for
+# type-checking and the unit tests.
+dist/ducker.mjs: dist/.tsc-stamp scripts/bundle.mjs
+	node scripts/bundle.mjs
+
+build: node_modules/.package-lock.json dist/ducker-init dist/.tsc-stamp dist/ducker.mjs
 
 image:
 	@sh scripts/prepare-image.sh

@@ -1,4 +1,5 @@
 // The layout of the data root (DUCKER_ROOT, default /var/lib/ducker).
+import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -13,8 +14,20 @@ export const volumesDir = () => path.join(root(), 'volumes')
 export const netsDir = () => path.join(root(), 'nets')
 export const lockFile = (name: string) => path.join(root(), 'locks', `${name}.lock`)
 
-/** The project directory (where dist/, assets/ and helpers/ live). */
-export const projectDir = () => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
+/** The project directory (where dist/, assets/ and helpers/ live): the
+ * nearest one up holding package.json, so this works from tsc's output
+ * (dist/src/store/) and from the bundle (dist/ or dist/chunks/) alike. */
+let project: string | undefined
+export function projectDir(): string {
+  if (project) return project
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir)
+  return (project = dir)
+}
 export const initBinary = () => process.env.DUCKER_INIT || path.join(projectDir(), 'dist', 'ducker-init')
 export const assetsDir = () => process.env.DUCKER_ASSETS || path.join(projectDir(), 'assets')
-export const cliEntry = () => path.join(projectDir(), 'dist', 'src', 'cli.js')
+/** What the on-exit hook runs: the bundle (fast start), else tsc's output. */
+export function cliEntry(): string {
+  const bundle = path.join(projectDir(), 'dist', 'ducker.mjs')
+  return fs.existsSync(bundle) ? bundle : path.join(projectDir(), 'dist', 'src', 'cli.js')
+}

@@ -94,7 +94,8 @@ export function teardownNetwork(c: Container) {
   releasePorts(c.id)
   const lines = nets.filter(([, e]) => linkExists(e.veth)).map(([, e]) => `link del ${e.veth}`)
   if (nsThere) lines.push(`netns del ${nsName(c.id)}`)
-  if (lines.length) host.run(['ip', '-batch', '-'], 'unplug the veth cables and delete the network namespace', { input: lines.join('\n') + '\n' })
+  // -force: one line failing (a link already gone) must not keep the rest
+  if (lines.length) host.run(['ip', '-force', '-batch', '-'], 'unplug the veth cables and delete the network namespace', { input: lines.join('\n') + '\n', allowFail: true })
   for (const [name] of nets) {
     releaseEntry(c, name)
     c.networks[name] = { ...EMPTY }

@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <sched.h>
@@ -37,6 +38,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -51,9 +55,9 @@
 struct list { char *item[MAX_LIST + 1]; int n; };   /* +1: room for a NULL */
 
 static struct {
-	const char *rootfs, *hostname, *workdir, *exit_file, *pid_file, *netns;
-	struct list env, cgroups, binds, on_exit;
-	int tty, explain, unshare_net;
+	const char *rootfs, *hostname, *workdir, *exit_file, *pid_file, *netns, *enter;
+	struct list env, cgroups, binds, on_exit, cap_add, cap_drop;
+	int tty, explain, unshare_net, privileged;
 	char **cmd;
 } opt = { .workdir = "/" };
 
@@ -500,6 +504,188 @@ static void enter_rootfs(void) {
 }
 
 /* ---------------------------------------------------------------------
+ * Isolation: what the command may do once it runs. Docker's defaults are
+ * the reference: its capability set, no_new_privs, masked and read-only
+ * corners of /proc and /sys.
+ * ------------------------------------------------------------------- */
+
+/* Index = capability number (linux/capability.h), up to CAP_CHECKPOINT_RESTORE. */
+static const char *const cap_names[] = {
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid",
+	"setuid", "setpcap", "linux_immutable", "net_bind_service", "net_broadcast",
+	"net_admin", "net_raw", "ipc_lock", "ipc_owner", "sys_module", "sys_rawio",
+	"sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
+	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write",
+	"audit_control", "setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm",
+	"block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
+};
+#define NCAPNAMES ((int)(sizeof cap_names / sizeof cap_names[0]))
+
+/* CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+ * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP */
+#define DOCKER_DEFAULT_CAPS 0xa80425fbULL
+#define CAP_ALL_NAME (-2)
+
+static int last_cap = 40;              /* from /proc/sys/kernel/cap_last_cap */
+
+static void read_last_cap(void) {
+	char b[16] = "";
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read(fd, b, sizeof b - 1) > 0 && atoi(b) > 0 && atoi(b) < 64)
+		last_cap = atoi(b);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* "NET_ADMIN", "cap_net_admin", "ALL" -> number, CAP_ALL_NAME, or -1 */
+static int cap_number(const char *name) {
+	if (strncasecmp(name, "cap_", 4) == 0)
+		name += 4;
+	if (strcasecmp(name, "all") == 0)
+		return CAP_ALL_NAME;
+	for (int i = 0; i < NCAPNAMES; i++)
+		if (strcasecmp(name, cap_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int in_caps(const struct list *l, int cap) {
+	for (int i = 0; i < l->n; i++)
+		if (cap_number(l->item[i]) == cap)
+			return 1;
+	return 0;
+}
+
+static unsigned long long all_caps(void) {
+	return last_cap >= 63 ? ~0ULL : (1ULL << (last_cap + 1)) - 1;
+}
+
+/* Docker's rule (moby TweakCapabilities): --privileged = everything; ALL in
+ * --cap-add = everything but --cap-drop; ALL in --cap-drop = only --cap-add;
+ * otherwise the default set minus --cap-drop plus --cap-add. */
+static unsigned long long wanted_caps(void) {
+	int add_all = in_caps(&opt.cap_add, CAP_ALL_NAME), drop_all = in_caps(&opt.cap_drop, CAP_ALL_NAME);
+	unsigned long long caps = add_all ? all_caps() : drop_all ? 0 : DOCKER_DEFAULT_CAPS;
+	if (opt.privileged)
+		return all_caps();
+	for (int i = 0; i < opt.cap_drop.n; i++)
+		if (cap_number(opt.cap_drop.item[i]) >= 0)
+			caps &= ~(1ULL << cap_number(opt.cap_drop.item[i]));
+	for (int i = 0; i < opt.cap_add.n && !add_all; i++)
+		if (cap_number(opt.cap_add.item[i]) >= 0)
+			caps |= 1ULL << cap_number(opt.cap_add.item[i]);
+	return caps & all_caps();
+}
+
+/* "cap_a,cap_b" of the caps in (or, with in == 0, not in) mask */
+static void add_cap_list(struct line *l, unsigned long long mask, int in) {
+	int first = 1;
+	for (int c = 0; c <= last_cap && c < NCAPNAMES; c++) {
+		if (!!(mask & (1ULL << c)) != in)
+			continue;
+		if (!first)
+			addc(l, ',');
+		add(l, "cap_");
+		add(l, cap_names[c]);
+		first = 0;
+	}
+}
+
+static void explain_caps(unsigned long long caps, const char *why) {
+	struct line drop = { .n = 0 }, keep = { .n = 0 };
+	add_cap_list(&drop, caps, 0);
+	add_cap_list(&keep, caps, 1);
+	drop.s[drop.n] = keep.s[keep.n] = '\0';
+	if (caps == all_caps())
+		explain(why, "capsh --caps=all+eip --noamb --");
+	else
+		explain(why, "capsh --drop=%s --caps=%s --noamb --", drop.s,
+			keep.n ? strcat(keep.s, "+eip") : "");
+}
+
+/* Bounding set first (that needs CAP_SETPCAP, still ours), ambient cleared,
+ * then permitted = effective = inheritable = caps. */
+static void drop_caps(unsigned long long caps) {
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+	unsigned long long have;
+	/* never more than we hold ourselves (the host may lack some, too) */
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		fail("capget");
+	have = data[0].permitted | (unsigned long long)data[1].permitted << 32;
+	caps &= have;
+	explain_caps(caps, opt.privileged ? "--privileged: every capability"
+		     : "keep only Docker's default capabilities (plus --cap-add, minus --cap-drop)");
+	for (int c = 0; c <= last_cap; c++)
+		if (!(caps & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			fail("drop capability %d from the bounding set", c);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		fail("clear the ambient capabilities");
+	for (int i = 0; i < 2; i++)
+		data[i].effective = data[i].permitted = data[i].inheritable = (unsigned)(caps >> (32 * i));
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		fail("capset");
+}
+
+/* Everything the command gets: capabilities, then no_new_privs (setuid
+ * binaries and file caps can no longer add what we took away). */
+static void restrict_command(void) {
+	drop_caps(wanted_caps());
+	if (opt.privileged)
+		return;
+	explain("setuid binaries and file capabilities grant nothing more",
+		"setpriv --no-new-privs");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail("set no_new_privs");
+}
+
+/* Paths that leak host information or control the host kernel. Files are
+ * covered by /dev/null, directories by an empty read-only tmpfs. */
+static const char *const masked_paths[] = {
+	"/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+	"/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+	"/sys/devices/virtual/powercap", NULL,
+};
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+static void mask_paths(int root) {
+	char where[64];
+	struct stat st;
+	int fd, r;
+	for (const char *const *p = masked_paths; *p; p++) {
+		if ((fd = open_in_root(root, *p)) < 0)
+			continue;              /* not in this kernel: nothing to hide */
+		snprintf(where, sizeof where, "/proc/self/fd/%d", fd);
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			explain("hide host details: an empty read-only dir over it",
+				"mount -t tmpfs -o ro,size=0 tmpfs %s%s", opt.rootfs, *p);
+			r = mount("tmpfs", where, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  "size=0");
+		} else {
+			explain("hide host details: /dev/null over it", "mount --bind /dev/null %s%s",
+				opt.rootfs, *p);
+			r = mount("/dev/null", where, NULL, MS_BIND, NULL);
+		}
+		if (r < 0)
+			fail("mask %S%S", opt.rootfs, *p);
+		close(fd);
+	}
+	for (const char *const *p = readonly_paths; *p; p++) {
+		if ((fd = open_in_root(root, *p)) < 0)
+			continue;
+		snprintf(where, sizeof where, "/proc/self/fd/%d", fd);
+		explain("the host kernel's knobs: look, don't touch",
+			"mount --bind %s%s %s%s && mount -o remount,bind,ro %s%s",
+			opt.rootfs, *p, opt.rootfs, *p, opt.rootfs, *p);
+		if (mount(where, where, NULL, MS_BIND | MS_REC, NULL) < 0 || remount_ro(root, *p) < 0)
+			fail("make %S%S read-only", opt.rootfs, *p);
+		close(fd);
+	}
+}
+
+/* ---------------------------------------------------------------------
  * INIT, part 2: the rest of the environment, then the command.
  * ------------------------------------------------------------------- */
 
@@ -562,9 +748,11 @@ static void __attribute__((noreturn)) exec_command(int errfd) {
 		setpgid(0, 0);
 		tcsetpgrp(STDIN_FILENO, getpid());
 	}
-	clearenv();
-	for (int i = 0; i < opt.env.n; i++)
-		putenv(opt.env.item[i]);
+	if (!opt.enter) {          /* exec: our caller (env -i) set it up */
+		clearenv();
+		for (int i = 0; i < opt.env.n; i++)
+			putenv(opt.env.item[i]);
+	}
 	if (!getenv("PATH"))
 		putenv(DEFAULT_PATH);
 	for (int s = 1; s < NSIG; s++)     /* no inherited dispositions... */
@@ -622,6 +810,9 @@ static void __attribute__((noreturn)) run_init(int ready_fd) {
 	int root;
 
 	role = "init";
+	/* While we hold fds of host paths, nothing may look into us
+	 * (/proc/1/fd, /proc/1/root...): not dumpable = only CAP_SYS_PTRACE. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	tty_mode = opt.tty && isatty(STDIN_FILENO);
 	join_cgroups();
 	enter_network();
@@ -635,6 +826,8 @@ static void __attribute__((noreturn)) run_init(int ready_fd) {
 	setup_dev(root);
 	setup_sys(root);
 	setup_binds(root);
+	if (!opt.privileged)
+		mask_paths(root);
 	close(root);
 	enter_rootfs();
 	if (opt.hostname) {
@@ -645,10 +838,75 @@ static void __attribute__((noreturn)) run_init(int ready_fd) {
 	loopback_up();
 	enter_workdir();
 	take_terminal();
+	restrict_command();
+	/* Setup is over and we hold nothing of the host; like Docker's PID 1,
+	 * we may be looked at (/proc/1/ns, /proc/1/exe: our sealed copy). */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	/* Only 0, 1, 2 may reach the command. CLOEXEC rather than close: PID 1
 	 * itself still needs the ready pipe. */
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	run_command(ready_fd);
+}
+
+/* ---------------------------------------------------------------------
+ * EXEC: --enter PID runs CMD inside a running container, as nsenter would,
+ * but with the container's capability set and no_new_privs (nsenter alone
+ * would hand the command every capability of host root).
+ * ------------------------------------------------------------------- */
+
+static void __attribute__((noreturn)) run_enter(void) {
+	static const struct { const char *name; int type; } nss[] = {
+		{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "net", CLONE_NEWNET },
+		{ "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },   /* mnt last: it takes our /proc */
+	};
+	char path[64];
+	int fds[5], root, errpipe[2], err, status;
+	ssize_t r;
+	pid_t pid;
+
+	role = "exec";
+	explain("join the container's namespaces, its root and the workdir",
+		"nsenter --target %S --ipc --uts --net --pid --mount --root --wdns=%s",
+		opt.enter, opt.workdir);
+	for (int i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, "/proc/%s/ns/%s", opt.enter, nss[i].name);
+		if ((fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			fail("open %S", path);
+	}
+	snprintf(path, sizeof path, "/proc/%s/root", opt.enter);
+	if ((root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail("open %S", path);
+	/* Until the exec, nothing of the container may look into our child
+	 * (/proc/PID/fd, /proc/PID/exe): not dumpable means not reachable. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	for (int i = 0; i < 5; i++) {
+		if (setns(fds[i], nss[i].type) < 0)
+			fail("join the %S namespace of %S", nss[i].name, opt.enter);
+		close(fds[i]);
+	}
+	if (fchdir(root) < 0 || chroot(".") < 0)
+		fail("chroot into the root of %S", opt.enter);
+	close(root);
+	if (chdir(opt.workdir) < 0)
+		fail("workdir %S", opt.workdir);
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		fail("pipe");
+	explain("the pid namespace applies to children: fork into it", "fork");
+	if ((pid = fork()) < 0)
+		fail("fork");
+	if (pid == 0) {
+		close(errpipe[0]);
+		restrict_command();
+		exec_command(errpipe[1]);
+	}
+	close(errpipe[1]);
+	start_forwarding(monitor_signals, pid, "forward the signal to the command");
+	do r = read(errpipe[0], &err, sizeof err); while (r < 0 && errno == EINTR);
+	close(errpipe[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			fail("waitpid");
+	exit(exit_code(status));
 }
 
 /* ---------------------------------------------------------------------
@@ -696,7 +954,8 @@ static void append(struct list *l, char *item, const char *what) {
 }
 
 static void parse_args(int argc, char **argv) {
-	enum { ROOTFS = 1, HOSTNAME, WORKDIR, ENV, CGROUP, BIND, EXITF, PIDF, TTY, EXPLAIN, ONEXIT, NETNS, UNSHARENET };
+	enum { ROOTFS = 1, HOSTNAME, WORKDIR, ENV, CGROUP, BIND, EXITF, PIDF, TTY, EXPLAIN, ONEXIT, NETNS, UNSHARENET,
+	       CAPADD, CAPDROP, PRIVILEGED, ENTER };
 	static const struct option longopts[] = {
 		{ "rootfs", required_argument, NULL, ROOTFS }, { "hostname", required_argument, NULL, HOSTNAME },
 		{ "workdir", required_argument, NULL, WORKDIR }, { "env", required_argument, NULL, ENV },
@@ -704,7 +963,9 @@ static void parse_args(int argc, char **argv) {
 		{ "exit-file", required_argument, NULL, EXITF }, { "pid-file", required_argument, NULL, PIDF },
 		{ "tty", no_argument, NULL, TTY }, { "explain", no_argument, NULL, EXPLAIN },
 		{ "on-exit", required_argument, NULL, ONEXIT }, { "netns", required_argument, NULL, NETNS },
-		{ "unshare-net", no_argument, NULL, UNSHARENET }, { NULL, 0, NULL, 0 },
+		{ "unshare-net", no_argument, NULL, UNSHARENET }, { "cap-add", required_argument, NULL, CAPADD },
+		{ "cap-drop", required_argument, NULL, CAPDROP }, { "privileged", no_argument, NULL, PRIVILEGED },
+		{ "enter", required_argument, NULL, ENTER }, { NULL, 0, NULL, 0 },
 	};
 	char src[PATH_MAX], dst[PATH_MAX];
 	int c, ro;
@@ -720,6 +981,18 @@ static void parse_args(int argc, char **argv) {
 		case NETNS: opt.netns = optarg; break;
 		case UNSHARENET: opt.unshare_net = 1; break;
 		case EXPLAIN: opt.explain = 1; break;
+		case PRIVILEGED: opt.privileged = 1; break;
+		case ENTER:
+			if (strspn(optarg, "0123456789") != strlen(optarg) || !*optarg)
+				usage("--enter %S: expected a pid", optarg);
+			opt.enter = optarg;
+			break;
+		case CAPADD:
+		case CAPDROP:
+			if (cap_number(optarg) == -1)
+				usage("invalid capability: %S", optarg);
+			append(c == CAPADD ? &opt.cap_add : &opt.cap_drop, optarg, "--cap-add/--cap-drop");
+			break;
 		case CGROUP: append(&opt.cgroups, optarg, "--cgroup"); break;
 		case ONEXIT: append(&opt.on_exit, optarg, "--on-exit"); break;
 		case ENV:
@@ -736,13 +1009,53 @@ static void parse_args(int argc, char **argv) {
 			usage("usage: ducker-init --rootfs DIR [OPTIONS] -- CMD [ARG...]");
 		}
 	}
-	if (!opt.rootfs)
+	if (!opt.rootfs && !opt.enter)
 		usage("--rootfs is required");
 	if (opt.workdir[0] != '/')
 		usage("--workdir %S: must be an absolute path", opt.workdir);
 	if (optind >= argc)
 		usage("no command given");
 	opt.cmd = argv + optind;
+}
+
+/* CVE-2019-5736: a container process that can open /proc/<pid>/exe of a
+ * ducker-init would write straight into the host's binary. So we never run
+ * as the host file: first thing, we copy ourselves into a sealed memfd and
+ * re-exec from it (as runc does). /proc/1/exe then leads to that copy, which
+ * no one can write (F_SEAL_WRITE), and which is gone with the container. */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#define OUR_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+static void run_sealed_copy(char **argv) {
+	extern char **environ;
+	int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), mfd;
+	struct stat st;
+	off_t off = 0;
+	if (self < 0)
+		fail("open /proc/self/exe");
+	if (fcntl(self, F_GET_SEALS) == OUR_SEALS) {
+		close(self);       /* already the sealed copy */
+		return;
+	}
+	explain("never run as the host's file: a container must not be able to write to it",
+		"exec /proc/self/fd/N  # N: a sealed memfd copy of %s", "/proc/self/exe");
+	/* MFD_EXEC: stay executable even under vm.memfd_noexec=1 (older kernels: EINVAL) */
+	mfd = memfd_create("ducker-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create("ducker-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0 || fstat(self, &st) < 0)
+		fail("memfd_create");
+	while (off < st.st_size)
+		if (sendfile(mfd, self, NULL, (size_t)(st.st_size - off)) <= 0 ||
+		    (off = lseek(mfd, 0, SEEK_CUR)) < 0)
+			fail("copy /proc/self/exe into a memfd");
+	if (fcntl(mfd, F_ADD_SEALS, OUR_SEALS) < 0)
+		fail("seal the memfd");
+	close(self);
+	fexecve(mfd, argv, environ);
+	fail("fexecve the sealed copy");
 }
 
 /* Our arguments name host paths (the data root, the rootfs): inside the
@@ -775,9 +1088,14 @@ int main(int argc, char **argv) {
 	 * instead of killing us or being lost. The child inherits this mask. */
 	block_signals(init_signals, SIG_BLOCK);
 	parse_args(argc, copy_args(argc, argv));
+	run_sealed_copy(argv);
+	prctl(PR_SET_NAME, "ducker-init", 0, 0, 0);   /* not "memfd:ducker-in" in ps */
 	close_range(3, ~0U, 0);            /* keep nothing our launcher leaked */
 	signal(SIGPIPE, SIG_IGN);          /* a vanished log reader must not kill us */
 	signal(SIGTTOU, SIG_IGN);          /* we may write/tcsetpgrp from the background */
+	read_last_cap();
+	if (opt.enter)
+		run_enter();
 	if (opt.tty && isatty(STDIN_FILENO))
 		fg = tcgetpgrp(STDIN_FILENO);   /* to hand the terminal back at the end */
 	result_open(&pidr, opt.pid_file);

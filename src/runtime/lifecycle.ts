@@ -9,6 +9,7 @@ import { withLock } from '../host/lock.js'
 import { isAlive, readFileOr, sleep, startTime } from '../host/proc.js'
 import { shq, varToken } from '../host/shell.js'
 import { cliEntry, containerDir, containersDir, initBinary, lockFile, root } from '../store/paths.js'
+import { capArgs, normalizeCaps } from './caps.js'
 import { cgroupExecPrefix, removeCgroups, setupCgroups } from './cgroups.js'
 import { exitFile, findContainer, listContainers, loadContainer, logFile, pidFile, saveContainer, type Container } from './containers.js'
 import { DEFAULT_PATH, resolveImage, type ImageConfig } from './images.js'
@@ -63,6 +64,7 @@ export function createContainer(o: CreateOptions): { c: Container; image: ImageC
   if (o.workdir !== undefined && !o.workdir.startsWith('/')) {
     throw new DuckerError(`the working directory '${o.workdir}' is invalid, it needs to be an absolute path`, 125)
   }
+  const caps = { capAdd: normalizeCaps(o.extra?.capAdd), capDrop: normalizeCaps(o.extra?.capDrop) }
   ensureRoot()
   const image = resolveImage(o.image)
   const cmd = o.cmd.length ? o.cmd : [...(image.config.entrypoint ?? []), ...(image.config.cmd ?? [])]
@@ -75,7 +77,7 @@ export function createContainer(o: CreateOptions): { c: Container; image: ImageC
     config: { cmd, env, workdir: o.workdir ?? (image.config.workdir || '/'), hostname: id.slice(0, 12), tty: o.tty, interactive: o.interactive, exposedPorts: image.config.exposedPorts },
     hostConfig: {
       autoRemove: o.rm, detach: o.detach, networkMode: o.network ?? 'default', publish: o.publish ?? [], mounts: o.mounts ?? [],
-      cpus: o.cpus, memory: o.memory, pidsLimit: o.pidsLimit, ...o.extra,
+      cpus: o.cpus, memory: o.memory, pidsLimit: o.pidsLimit, ...o.extra, ...caps,
     },
     networks: initialNetworks(o.network),
     state: { status: 'created' },
@@ -111,6 +113,7 @@ function launchArgv(c: Container, cgroups: string[], net: NetLaunch, onExit: str
   for (const g of cgroups) argv.push('--cgroup', g)
   argv.push(...bindArgs(c), ...net.initArgs)
   if (c.config.tty) argv.push('--tty')
+  argv.push(...capArgs(c))
   if (host.isExplain()) argv.push('--explain')
   for (const a of onExit) argv.push('--on-exit', a)
   argv.push('--', ...c.config.cmd)
@@ -295,7 +298,8 @@ export async function removeContainer(c: Container, force: boolean) {
 export function execArgv(c: Container, cmd: string[], o: { env: string[]; workdir?: string }): string[] {
   const env = mergeEnv(c.config.env, o.env)
   const pid = String(c.state.pid)
-  return [...cgroupExecPrefix(c), 'env', '-i', ...env, 'nsenter', '--target', pid, '--mount', '--uts', '--ipc', '--net', '--pid', '--root', `--wdns=${o.workdir ?? c.config.workdir}`, '--', ...cmd]
+  // ducker-init --enter: nsenter's joins, plus the container's capabilities and no_new_privs
+  return [...cgroupExecPrefix(c), 'env', '-i', ...env, initBinary(), '--enter', pid, `--workdir=${o.workdir ?? c.config.workdir}`, ...capArgs(c), ...(host.isExplain() ? ['--explain'] : []), '--', ...cmd]
 }
 
 export { findContainer, listContainers }

@@ -8,6 +8,7 @@ import path from 'node:path'
 import { DuckerError } from '../errors.js'
 import * as host from '../host/gateway.js'
 import { readFileOr, sleepSync } from '../host/proc.js'
+import { shq } from '../host/shell.js'
 import { containerGroups, detectLayout, GROUP_PARENT, v2Wanted, type Groups, type Layout } from './cgroupfs.js'
 import type { Container } from './containers.js'
 
@@ -62,7 +63,7 @@ export function oomKills(g: Groups): number {
 /** Record OOM kills, then rmdir the groups once their processes are gone. */
 export function removeCgroups(c: Container, layout = detectLayout()) {
   const g = containerGroups(layout, c.id)
-  if (host.isDry()) { for (const d of g.dirs) host.rmdir(d, 'remove the container\'s cgroup'); return }
+  if (host.isDry()) { for (const d of g.dirs) host.scriptOnly(`[ ! -d ${shq(d)} ] || rmdir ${shq(d)}`, 'remove the container\'s cgroup (once its processes are gone)'); return }
   if (oomKills(g) > 0) c.state.oomKilled = true
   for (const d of g.dirs) {
     if (!fs.existsSync(d)) continue

@@ -3,6 +3,8 @@
 // itself (with --explain) and a few host commands to look at the result,
 // through zx's $ (loaded here only, so other commands do not pay for it).
 import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
 import { DuckerError } from '../errors.js'
@@ -34,8 +36,10 @@ async function runLesson(lesson: Lesson, yes: boolean): Promise<number> {
   const out = (s: string) => process.stdout.write(s + '\n')
   // A random suffix keeps the lesson's containers, networks and images apart
   // from the user's (and from a second run of the same lesson).
-  // R is the data root; PORT a host port above 20000 for published ports.
-  const vars = { X: crypto.randomBytes(3).toString('hex'), R: root(), PORT: String(20000 + crypto.randomInt(10000)) }
+  // R is the data root; PORT a host port above 20000 for published ports;
+  // T a scratch directory for the lesson's own files, removed at the end.
+  const T = fs.mkdtempSync(path.join(os.tmpdir(), 'ducker-learn-'))
+  const vars = { X: crypto.randomBytes(3).toString('hex'), R: root(), PORT: String(20000 + crypto.randomInt(10000)), T }
   const env = { ...process.env, ...vars, DUCKER_NODE: process.execPath, DUCKER_CLI: cliEntry() }
   const sh = async (line: string) => {
     const p = $({ stdio: ['ignore', 'inherit', 'inherit'], nothrow: true, quiet: true, verbose: false, env })`sh -c ${PRELUDE + line}`
@@ -76,6 +80,7 @@ async function runLesson(lesson: Lesson, yes: boolean): Promise<number> {
     }
   } finally {
     await cleanup(cleanups, sh, out, k)
+    fs.rmSync(T, { recursive: true, force: true })
     process.off('SIGINT', onInt)
   }
   if (interrupted) { out(k.yellow('\ninterrupted: cleaned up')); return 130 }

@@ -860,7 +860,7 @@ static void __attribute__((noreturn)) run_enter(void) {
 		{ "pid", CLONE_NEWPID }, { "mnt", CLONE_NEWNS },   /* mnt last: it takes our /proc */
 	};
 	char path[64];
-	int fds[5], root, errpipe[2], err, status;
+	int fds[5], root, dir, errpipe[2], err, status;
 	ssize_t r;
 	pid_t pid;
 
@@ -887,8 +887,12 @@ static void __attribute__((noreturn)) run_enter(void) {
 	if (fchdir(root) < 0 || chroot(".") < 0)
 		fail("chroot into the root of %S", opt.enter);
 	close(root);
-	if (chdir(opt.workdir) < 0)
+	/* resolved in the container's root, no magic links (-w /proc/self/fd/N) */
+	if ((root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (dir = open_in_root(root, opt.workdir)) < 0 || fchdir(dir) < 0)
 		fail("workdir %S", opt.workdir);
+	close(dir);
+	close(root);
 	if (pipe2(errpipe, O_CLOEXEC) < 0)
 		fail("pipe");
 	explain("the pid namespace applies to children: fork into it", "fork");

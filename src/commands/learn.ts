@@ -58,7 +58,7 @@ async function runLesson(lesson: Lesson, yes: boolean): Promise<number> {
     for (const [i, raw] of lesson.steps.entries()) {
       if (interrupted) break
       if (i > 0 && !yes && !(await waitEnter(() => { interrupted = true }))) break
-      const step = { ...raw, ducker: raw.ducker && substitute(raw.ducker, vars) }
+      const step = { ...raw, title: substitute(raw.title, vars), explain: substitute(raw.explain, vars), ducker: raw.ducker && substitute(raw.ducker, vars) }
       out('\n' + k.bold().cyan(`-- step ${i + 1}/${lesson.steps.length}: ${step.title}`))
       out(step.explain.replace(/^/gm, '   '))
       if (step.cleanup) cleanups.push(step.cleanup.map((c) => substitute(c, vars)))

@@ -148,7 +148,7 @@ async function stage(input: Readable, dir: string): Promise<Map<string, Staged |
     pending.push(writeStream(file, e as unknown as Readable, `stage ${p}`, { line: `tar -xf - -O ${p} > ${file}` })
       .then((w) => { files.set(p, { file, sha256: w.sha256 }) }))
   })
-  const ended = once(parser, 'end')
+  const ended = new Promise((r) => parser.once('end', r))
   const head: Buffer[] = []
   let plain: AsyncIterable<Buffer> = input
   // gzip or plain: peek at the magic bytes.
@@ -159,10 +159,10 @@ async function stage(input: Readable, dir: string): Promise<Map<string, Staged |
   plain = head[0] && head[0][0] === 0x1f && head[0][1] === 0x8b ? rest.pipe(zlib.createGunzip()) : rest
   try {
     for await (const chunk of plain) if (!parser.write(chunk as Buffer)) await once(parser, 'drain')
+    parser.end()
   } catch (e) {
     throw new DuckerError(`the archive is not a readable tar: ${(e as Error).message}`, 125)
   }
-  parser.end()
   await Promise.race([ended, new Promise((r) => setTimeout(r, 2000).unref())])
   await Promise.all(pending)
   if (parseError) throw new DuckerError(`the archive is not a valid tar: ${parseError.message}`, 125)

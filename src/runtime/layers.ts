@@ -206,8 +206,10 @@ export async function scanLayer(blob: string, plainOut: string, label: string): 
   const source = fs.createReadStream(blob)
   const plain: Readable = isGzip(head) ? source.pipe(zlib.createGunzip()) : source
   const tee = async function* () {
-    for await (const chunk of plain) { parser.write(chunk as Buffer); yield chunk as Buffer }
-    parser.end()
+    // strict mode throws from write/end: keep the first error for later.
+    const feed = (f: () => unknown) => { try { f() } catch (e) { parseError ??= e as Error } }
+    for await (const chunk of plain) { feed(() => parser.write(chunk as Buffer)); yield chunk as Buffer }
+    feed(() => parser.end())
   }
   let written
   try {

@@ -102,12 +102,24 @@ export function loadContainer(id: string): Container {
 }
 
 function broken(id: string, error: string): Container {
+  let created = new Date(0).toISOString()
+  try { created = fs.statSync(containerDir(id)).mtime.toISOString() } catch { /* gone meanwhile */ }
+  // networkMode 'default': so that teardown still deletes the netns dk-<id> (and the veth with it)
   return {
-    id, name: id.slice(0, 12), created: new Date(0).toISOString(), image: '?', imageId: '',
+    id, name: id.slice(0, 12), created, image: '?', imageId: '',
     config: { cmd: [], env: [], workdir: '/', hostname: '', tty: false, interactive: false },
-    hostConfig: { autoRemove: false, detach: false, networkMode: 'none', publish: [], mounts: [] },
-    networks: {}, state: { status: 'broken', error },
+    hostConfig: { autoRemove: false, detach: false, networkMode: 'default', publish: [], mounts: [] },
+    networks: {}, state: { status: 'broken', error, ...brokenPid(id) },
   }
+}
+
+/** A broken record may still have a live container: its init, if the monitor
+ * recorded no exit yet and that pid really is in the container's cgroup. */
+function brokenPid(id: string): { pid?: number; startTime?: string } {
+  if (fs.existsSync(exitFile(id))) return {}
+  const pid = Number(readFileOr(pidFile(id), '') || 0)
+  if (!pid || !(readFileOr(`/proc/${pid}/cgroup`, '') ?? '').includes(id)) return {}
+  return { pid, startTime: startTime(pid) }
 }
 
 export function listContainers(): Container[] {

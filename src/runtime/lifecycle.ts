@@ -283,7 +283,7 @@ async function waitExitFile(c: Container) {
 }
 
 export async function removeContainer(c: Container, force: boolean) {
-  if (c.state.status === 'running') {
+  if (c.state.status === 'running' || (c.state.status === 'broken' && c.state.pid)) {
     if (!force) throw new DuckerError(`cannot remove container "${c.name}": container is running: stop the container before removing or force remove`, 1)
     host.signal(c.state.pid!, 'SIGKILL', 'rm -f: kill PID 1 (and with it the whole PID namespace)')
     if (!host.isDry()) { await waitGone(c, 5000); await waitExitFile(c) }

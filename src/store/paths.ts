@@ -2,14 +2,20 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DuckerError } from '../errors.js'
 
 export const root = () => process.env.DUCKER_ROOT || '/var/lib/ducker'
 export const containersDir = () => path.join(root(), 'containers')
-export const containerDir = (id: string) => path.join(containersDir(), id)
+// IDs become paths: only 64 hex digits ever do (no '..', no '/', from a CLI argument or a tampered record).
+const checkedId = (id: string, what: string) => {
+  if (!/^[0-9a-f]{64}$/.test(id)) throw new DuckerError(`invalid ${what} ID: ${JSON.stringify(String(id).slice(0, 80))}`, 125)
+  return id
+}
+export const containerDir = (id: string) => path.join(containersDir(), checkedId(id, 'container'))
 export const imagesDir = () => path.join(root(), 'images')
-export const imageDir = (id: string) => path.join(imagesDir(), id)
+export const imageDir = (id: string) => path.join(imagesDir(), checkedId(id, 'image'))
 export const layersDir = () => path.join(root(), 'layers')
-export const layerDir = (diffId: string) => path.join(layersDir(), diffId)
+export const layerDir = (diffId: string) => path.join(layersDir(), checkedId(diffId, 'layer'))
 export const volumesDir = () => path.join(root(), 'volumes')
 export const netsDir = () => path.join(root(), 'nets')
 export const lockFile = (name: string) => path.join(root(), 'locks', `${name}.lock`)

@@ -3,8 +3,10 @@ import { BUILTIN, listImages, resolveImage, shortId } from '../runtime/images.js
 import { imageSize } from '../runtime/layers.js'
 import { ensureRoot } from '../runtime/lifecycle.js'
 import { humanDuration, humanSize, table } from '../ui.js'
+import { nothingToShow } from './read-only.js'
 
 export default function images(f: { all?: boolean; quiet?: boolean }) {
+  if (nothingToShow('images')) return
   // The built-in alpine is always there, as if it were pulled on install.
   if (!host.isDry()) { ensureRoot(); resolveImage(BUILTIN) }
   const all = listImages().sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.id.localeCompare(b.id))

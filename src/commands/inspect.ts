@@ -3,6 +3,7 @@ import { findContainer, type Container } from '../runtime/containers.js'
 import { findImage, type ImageConfig } from '../runtime/images.js'
 import { render } from '../runtime/template.js'
 import { portsText } from './ps.js'
+import { nothingToShow } from './read-only.js'
 
 export function containerView(c: Container) {
   const nets = Object.entries(c.networks)
@@ -45,6 +46,7 @@ export function imageView(i: ImageConfig) {
 }
 
 export default function inspect(refs: string[], f: { format?: string }) {
+  if (nothingToShow('inspect')) return
   const out: unknown[] = []
   let failed = false
   for (const ref of refs) {

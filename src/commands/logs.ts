@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import { DuckerError } from '../errors.js'
 import { sleep } from '../host/proc.js'
 import { findContainer, loadContainer, logFile } from '../runtime/containers.js'
+import { nothingToShow } from './read-only.js'
 
 /** Byte offset where the last n lines start. */
 function tailOffset(file: string, n: number): number {
@@ -40,6 +41,7 @@ function copy(file: string, from: number): Promise<number> {
 }
 
 export default async function logs(ref: string, f: { follow?: boolean; tail?: string }) {
+  if (nothingToShow('logs')) return
   const c = findContainer(ref)
   let n = Infinity
   if (f.tail !== undefined && f.tail !== 'all') {

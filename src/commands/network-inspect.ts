@@ -1,5 +1,6 @@
 import { DuckerError } from '../errors.js'
 import { findNet, type Net } from '../runtime/bridges.js'
+import { nothingToShow } from './read-only.js'
 
 export function networkView(n: Net) {
   return {
@@ -11,6 +12,7 @@ export function networkView(n: Net) {
 }
 
 export default function networkInspect(refs: string[]) {
+  if (nothingToShow('network inspect')) return
   const out: unknown[] = []
   let failed = false
   for (const ref of refs) {

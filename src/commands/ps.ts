@@ -1,5 +1,6 @@
 import { listContainers, type Container } from '../runtime/containers.js'
 import { humanDuration, table } from '../ui.js'
+import { nothingToShow } from './read-only.js'
 
 export function statusText(c: Container, now = Date.now()): string {
   const s = c.state
@@ -18,7 +19,7 @@ export function portsText(c: Container): string {
 const trunc = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s)
 
 export default function ps(f: { all?: boolean; quiet?: boolean; dryRun?: boolean }) {
-  if (f.dryRun) { process.stderr.write('ducker: ps only reads state; --dry-run has nothing to show\n'); return 0 }
+  if (nothingToShow('ps')) return 0
   const list = listContainers()
     .filter((c) => f.all || c.state.status === 'running')
     .sort((a, b) => Date.parse(b.created) - Date.parse(a.created))

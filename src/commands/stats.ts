@@ -1,9 +1,9 @@
-import { DuckerError } from '../errors.js'
 import { sleep } from '../host/proc.js'
 import { detectLayout } from '../runtime/cgroupfs.js'
 import { findContainer, listContainers, type Container } from '../runtime/containers.js'
 import { cpuPercent, sample, type Sample } from '../runtime/stats.js'
 import { humanSize, table } from '../ui.js'
+import { nothingToShow } from './read-only.js'
 
 /** Docker's binary sizes: 4 significant digits, KiB/MiB/GiB. */
 export function binSize(n: number): string {
@@ -26,7 +26,7 @@ function rows(list: Container[], a: Map<string, Sample>, b: Map<string, Sample>)
 const HEADER = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS']
 
 export default async function stats(refs: string[], f: { stream?: boolean; dryRun?: boolean }): Promise<number> {
-  if (f.dryRun) throw new DuckerError('stats only reads cgroup files; --dry-run has nothing to show', 1)
+  if (nothingToShow('stats')) return 0
   const layout = detectLayout()
   const pick = () => (refs.length ? refs.map((r) => findContainer(r)) : listContainers().filter((c) => c.state.status === 'running'))
   const snap = (list: Container[]) => new Map(list.map((c) => [c.id, sample(c, layout)]))

@@ -1,4 +1,5 @@
 import { loadVolume, type Volume } from '../runtime/volumes.js'
+import { nothingToShow } from './read-only.js'
 
 export const volumeView = (v: Volume) => ({
   CreatedAt: v.created, Driver: 'local', Labels: Object.keys(v.labels ?? {}).length ? v.labels : null,
@@ -6,6 +7,7 @@ export const volumeView = (v: Volume) => ({
 })
 
 export default function volumeInspect(names: string[]) {
+  if (nothingToShow('volume inspect')) return
   const out: unknown[] = []
   let failed = false
   for (const n of names) {

@@ -1,6 +1,8 @@
 import { listVolumes } from '../runtime/volumes.js'
+import { nothingToShow } from './read-only.js'
 
 export default function volumeLs(f: { quiet?: boolean }) {
+  if (nothingToShow('volume ls')) return
   const vols = listVolumes()
   if (f.quiet) { process.stdout.write(vols.map((v) => v.name + '\n').join('')); return 0 }
   // Docker's tabwriter: minimum cell width 10, padding 3.

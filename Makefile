@@ -4,7 +4,7 @@
 SHELL := /bin/sh
 NODE_BIN := node_modules/.bin
 CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror
-DEB_PKGS := iptables iproute2 util-linux gcc libc6-dev busybox-static bats cgroup-tools curl file procps psmisc libcap2-bin
+DEB_PKGS := iptables iproute2 util-linux gcc libc6-dev busybox-static bats cgroup-tools curl file procps psmisc libcap2-bin attr
 TS_SRC := $(shell find src test/unit -name '*.ts' 2>/dev/null)
 
 .PHONY: all deps build image demo test unit bats bench clean

@@ -11,8 +11,8 @@ program
   .description('A small container runtime that shows the kernel primitives it uses.\nRun as root. Global flags may come before or after the command.')
   .version('0.1.0')
   .enablePositionalOptions()
-  .showHelpAfterError('(run with --help for usage)')
-  .configureOutput({ outputError: (s, w) => w(s.startsWith('error: ') ? `ducker: ${s.slice(7)}` : s) })
+  // one line, as every ducker error: the usage hint goes on the same line
+  .configureOutput({ outputError: (s, w) => w(s.startsWith('error: ') ? `ducker: ${s.slice(7).trim().replace(/\s*\n\s*/g, ' ')} (run with --help for usage)\n` : s) })
   .exitOverride()
 
 /** Every command takes the global flags too, so they work after the verb. */

@@ -53,6 +53,7 @@ export interface CreateNetOptions { name: string; subnet?: string; gateway?: str
 /** Validate everything first; then record the network and bring it up. */
 export function createNetwork(o: CreateNetOptions): Net {
   if (!NET_NAME_RE.test(o.name)) throw new DuckerError(`invalid network name "${o.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 1)
+  if (o.name.length > 255) throw new DuckerError(`network name too long: ${o.name.length} characters (at most 255)`, 1)
   if (['none', 'host', 'default', 'bridge'].includes(o.name)) throw new DuckerError(`network name "${o.name}" is reserved`, 1)
   if ((o.driver ?? 'bridge') !== 'bridge') throw new DuckerError(`driver "${o.driver}" is not supported: only bridge`, 1)
   ensureDataDirs()

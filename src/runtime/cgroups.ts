@@ -111,6 +111,7 @@ export function parseMemory(v: string | undefined): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*([bkmg])?b?$/i.exec(v.trim())
   if (!m) throw bad(v, '-m, --memory', `invalid size: '${v}'`)
   const bytes = Math.floor(Number(m[1]) * UNIT[(m[2] ?? 'b').toLowerCase()])
+  if (!Number.isSafeInteger(bytes)) throw bad(v, '-m, --memory', `value out of range: '${v}'`)
   if (bytes < MIN_MEMORY) throw new DuckerError('Minimum memory limit allowed is 6MB', 125)
   return bytes
 }

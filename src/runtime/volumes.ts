@@ -24,6 +24,7 @@ export const volumeData = (name: string) => path.join(volumeDir(name), 'data')
 
 /** A volume name is a single path component: `../images` is refused. */
 export function checkVolumeName(name: string, exitCode = 125) {
+  if (name.length > 255) throw new DuckerError(`volume name too long: ${name.length} characters (at most 255)`, exitCode)
   if (!VOLUME_RE.test(name)) {
     throw new DuckerError(`"${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`, exitCode)
   }

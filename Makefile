@@ -7,7 +7,7 @@ CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror
 DEB_PKGS := iptables iproute2 util-linux gcc libc6-dev busybox-static bats cgroup-tools curl file procps psmisc libcap2-bin attr
 TS_SRC := $(shell find src test/unit -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps build image demo test unit bats bench clean
+.PHONY: all deps build image demo test unit bats bench clean docs
 
 all: build image
 
@@ -53,6 +53,10 @@ test: deps build image unit bats
 
 bench: deps build image
 	node bench/run.mjs
+
+# README "How it works", from a real `ducker --explain run -d -p 20080:80 ...`
+docs: build image
+	sh scripts/docs.sh
 
 clean:
 	rm -rf dist

@@ -265,6 +265,8 @@ export async function stopContainer(c: Container, timeoutS: number) {
   if (!host.isDry()) await waitExitFile(c)
   withContainerLock(c.id, () => {
     teardown(c)
+    // --rm: the monitor's on-exit hook may have removed it already.
+    if (!host.isDry() && !fs.existsSync(path.join(containerDir(c.id), 'config.json'))) return
     const now = loadContainer(c.id)
     if (c.state.oomKilled) now.state.oomKilled = true
     if (now.hostConfig.autoRemove) removeFiles(c)

@@ -7,6 +7,6 @@ export default async function commitCmd(container: string, repo: string | undefi
   if (host.isDry()) throw new DuckerError('commit archives files; --dry-run is not supported for it', 125)
   if (repo) normalizeRef(repo) // bad names fail before anything is written
   const img = await commit(container, repo)
-  process.stdout.write(`sha256:${img.id}\n`)
+  if (!host.isDry()) process.stdout.write(`sha256:${img.id}\n`) // stdout is the script
   return 0
 }

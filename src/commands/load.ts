@@ -11,6 +11,6 @@ export default async function loadCmd(f: { input?: string }) {
   if (file && !fs.existsSync(file)) throw new DuckerError(`open ${file}: no such file or directory`, 125)
   ensureRoot()
   const loaded = await load(file ? fs.createReadStream(file) : process.stdin)
-  for (const t of loaded) process.stdout.write(t.startsWith('sha256:') ? `Loaded image ID: ${t}\n` : `Loaded image: ${t}\n`)
+  if (!host.isDry()) for (const t of loaded) process.stdout.write(t.startsWith('sha256:') ? `Loaded image ID: ${t}\n` : `Loaded image: ${t}\n`)
   return 0
 }

@@ -2,6 +2,7 @@ import { DuckerError } from '../errors.js'
 import { findContainer } from '../runtime/containers.js'
 import { stopContainer } from '../runtime/lifecycle.js'
 import { eachArg } from './each.js'
+import * as host from '../host/gateway.js'
 
 export default function stop(refs: string[], f: { time: string }) {
   const t = Number(f.time)
@@ -9,6 +10,6 @@ export default function stop(refs: string[], f: { time: string }) {
   // Several containers stop concurrently, as Docker does.
   return eachArg(refs, async (ref) => {
     await stopContainer(findContainer(ref), t)
-    process.stdout.write(ref + '\n')
+    if (!host.isDry()) process.stdout.write(ref + '\n') // stdout is the script
   }, true)
 }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import * as host from '../host/gateway.js'
 import { containerDir, layersDir } from '../store/paths.js'
 import { layerLink, type ImageConfig } from './images.js'
+import { shq } from '../host/shell.js'
 
 export const mergedDir = (id: string) => path.join(containerDir(id), 'merged')
 
@@ -27,5 +28,7 @@ export function mountRootfs(id: string, image: ImageConfig) {
 
 export function unmountRootfs(id: string) {
   const merged = mergedDir(id)
-  if (host.isDry() || isMounted(merged)) host.run(['umount', merged], 'take the container\'s root filesystem down')
+  // The script cannot know whether the monitor's on-exit hook got there first.
+  if (host.isDry()) host.scriptOnly(`! mountpoint -q ${shq(merged)} || umount ${shq(merged)}`, 'take the container\'s root filesystem down (if still mounted)')
+  else if (isMounted(merged)) host.run(['umount', merged], 'take the container\'s root filesystem down')
 }

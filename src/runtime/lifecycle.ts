@@ -213,7 +213,7 @@ export async function startDetached(c: Container, image: ImageConfig): Promise<v
 /** Wait for the init's pid file (started) or the exit file (failed to start). */
 async function waitReady(c: Container): Promise<number> {
   const deadline = Date.now() + 15_000
-  for (let wait = 1; Date.now() < deadline; wait = Math.min(wait * 2, 20)) {
+  for (let wait = 1; Date.now() < deadline; wait = Math.min(wait * 2, 4)) {
     const pid = Number(readFileOr(pidFile(c.id), '') || 0)
     if (pid) return pid
     const code = readFileOr(exitFile(c.id))

@@ -120,7 +120,7 @@ function launchArgv(c: Container, cgroups: string[], net: NetLaunch, onExit: str
   return argv
 }
 
-const INIT_STEPS = 'ducker-init then: joins the cgroups, unshare --mount, mount --make-rprivate /, binds the rootfs and the volumes, mounts /proc, /dev, /dev/pts, /dev/shm and a read-only /sys, masks /proc/kcore & co. and makes /proc/sys & co. read-only, pivot_root into the rootfs and detaches the old root, sets the hostname, brings lo up, chdir to the workdir, keeps only Docker's default capabilities (or --cap-add/--cap-drop/--privileged) and sets no_new_privs, closes stray fds, and forks the command as PID 1\'s child; it reaps zombies, forwards signals, and records the exit code'
+const INIT_STEPS = 'ducker-init then: joins the cgroups, unshare --mount, mount --make-rprivate /, binds the rootfs and the volumes, mounts /proc, /dev, /dev/pts, /dev/shm and a read-only /sys, masks /proc/kcore & co. and makes /proc/sys & co. read-only, pivot_root into the rootfs and detaches the old root, sets the hostname, brings lo up, chdir to the workdir, keeps only the default capabilities of Docker (or --cap-add/--cap-drop/--privileged) and sets no_new_privs, closes stray fds, and forks the command as PID 1\'s child; it reaps zombies, forwards signals, and records the exit code'
 
 /** Mount, cgroups, network; rolled back if any of them fails. */
 function prepare(c: Container, image: ImageConfig) {

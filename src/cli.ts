@@ -200,6 +200,8 @@ program.hook('preAction', (_root, action) => {
 })
 
 async function main() {
+  // `ducker ... | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); throw e })
   try {
     await program.parseAsync(process.argv)
   } catch (e) {

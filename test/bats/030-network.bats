@@ -11,7 +11,7 @@ DEF_PFX=${DEF_SUBNET%.*.*}           # 172.18
 DEF_RE=${DEF_PFX//./\\.}            # 172\.18
 
 teardown() {
-  [[ -n ${OUTSIDE:-} ]] && { ip netns pids "$OUTSIDE" 2>/dev/null | xargs -r kill 2>/dev/null; ip link del "vo${OUTSIDE#dk}" 2>/dev/null; ip netns del "$OUTSIDE" 2>/dev/null; }
+  remove_outside_host
   cleanup_new_objects
   for n in ${NETS:-}; do "$DUCKER" network rm "$n" >/dev/null 2>&1 || true; done
   common_teardown
@@ -198,13 +198,7 @@ ip_of() { "$DUCKER" inspect -f "{{.NetworkSettings.Networks.$2.IPAddress}}" "$1"
 
 @test "outbound NAT: the outside sees the host's address on that link" {
   # a stand-in for "the outside": a netns behind a veth with 198.51.100.0/30
-  OUTSIDE=dk$(safename | tail -c 9)
-  local hv="vo${OUTSIDE#dk}"
-  ip netns add "$OUTSIDE"
-  ip link add "$hv" type veth peer name eth0 netns "$OUTSIDE"
-  ip addr add 198.51.100.1/30 dev "$hv"; ip link set "$hv" up
-  ip -n "$OUTSIDE" addr add 198.51.100.2/30 dev eth0
-  ip -n "$OUTSIDE" link set eth0 up; ip -n "$OUTSIDE" link set lo up
+  make_outside_host 198.51.100.1 198.51.100.2
   # the listener replies with the peer address it sees
   ip netns exec "$OUTSIDE" busybox nc -l -p 20999 -e sh -c 'ss -Htn state established' &
   wait_for 30 sh -c "ip netns exec $OUTSIDE ss -Hltn | grep -q 20999"

@@ -6,7 +6,7 @@ load helpers
 
 teardown() {
   [[ -n ${LISTENER:-} ]] && kill "$LISTENER" 2>/dev/null
-  [[ -n ${OUTSIDE:-} ]] && { ip netns pids "$OUTSIDE" 2>/dev/null | xargs -r kill 2>/dev/null; ip link del "vo${OUTSIDE#dk}" 2>/dev/null; ip netns del "$OUTSIDE" 2>/dev/null; }
+  remove_outside_host
   common_teardown
 }
 
@@ -96,13 +96,7 @@ get() { curl -s -m 3 "http://$1/"; }
 
 @test "a published port never captures the host's traffic to another machine" {
   local p=$(port) a=$(safename)
-  OUTSIDE=dk$(safename | tail -c 9)
-  local hv="vo${OUTSIDE#dk}"
-  ip netns add "$OUTSIDE"
-  ip link add "$hv" type veth peer name eth0 netns "$OUTSIDE"
-  ip addr add 198.51.100.5/30 dev "$hv"; ip link set "$hv" up
-  ip -n "$OUTSIDE" addr add 198.51.100.6/30 dev eth0
-  ip -n "$OUTSIDE" link set eth0 up
+  make_outside_host 198.51.100.5 198.51.100.6
   ip netns exec "$OUTSIDE" busybox nc -ll -p "$p" -e sh -c 'printf "HTTP/1.0 200 OK\r\n\r\nthe outside\n"' &
   d run -d --name "$a" -p "$p:80" alpine sh -c "$RESPONDER"
   wait_for 30 get "127.0.0.1:$p"

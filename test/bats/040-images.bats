@@ -4,15 +4,12 @@ load helpers
 
 setup() {
   common_setup
-  MADE_IMAGES=()
 }
 teardown() {
   cleanup_new_objects
-  local i
-  for i in "${MADE_IMAGES[@]}"; do timeout 30 "$DUCKER" rmi -f "$i" >/dev/null 2>&1 || true; done
+  teardown_images
   common_teardown
 }
-mkimg() { MADE_IMAGES+=("$1"); }
 layer_of() { "$DUCKER" inspect --format '{{json .RootFS.Layers}}' "$1" | tr -d '[]"' | tr ',' '\n' | tail -1 | sed 's/sha256://'; }
 
 @test "images lists the built-in alpine; -q prints IDs" {

@@ -4,17 +4,14 @@ load helpers
 
 setup() {
   common_setup
-  MADE_IMAGES=()
   CTX=$BATS_TEST_TMPDIR/ctx
   mkdir -p $CTX
 }
 teardown() {
   cleanup_new_objects
-  local i
-  for i in "${MADE_IMAGES[@]}"; do timeout 30 "$DUCKER" rmi -f "$i" >/dev/null 2>&1 || true; done
+  teardown_images
   common_teardown
 }
-mkimg() { MADE_IMAGES+=("$1"); }
 duckerfile() { cat > $CTX/Duckerfile; }
 
 @test "the README example builds and runs; EXPOSE shows in inspect" {

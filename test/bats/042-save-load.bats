@@ -5,17 +5,16 @@ load helpers
 
 setup() {
   common_setup
-  MADE_IMAGES=(); PODMAN_IMAGES=()
+  PODMAN_IMAGES=()
   CTX=$BATS_TEST_TMPDIR/ctx; mkdir -p $CTX
 }
 teardown() {
   cleanup_new_objects
+  teardown_images
   local i
-  for i in "${MADE_IMAGES[@]}"; do timeout 30 "$DUCKER" rmi -f "$i" >/dev/null 2>&1 || true; done
   for i in "${PODMAN_IMAGES[@]}"; do podman rmi -f "$i" >/dev/null 2>&1 || true; done
   common_teardown
 }
-mkimg() { MADE_IMAGES+=("$1"); }
 layers_of() { "$DUCKER" inspect --format '{{json .RootFS.Layers}}' "$1"; }
 
 build_two() { # two images sharing alpine's layer; the first deletes a file

@@ -108,3 +108,33 @@ teardown() { common_teardown; }
 
 # Wait until a command succeeds (up to N tenths of a second).
 wait_for() { local n=$1; shift; while ! "$@" >/dev/null 2>&1; do ((n-- > 0)) || return 1; sleep 0.1; done; }
+
+# A test host standing in for "the outside": a network namespace behind a veth
+# pair, host side HOST_IP/30, its eth0 PEER_IP/30. Sets OUTSIDE (the netns
+# name); remove_outside_host undoes it (call it from teardown).
+make_outside_host() {
+  local host_ip=$1 peer_ip=$2
+  OUTSIDE=dk$(safename | tail -c 9)
+  local hv="vo${OUTSIDE#dk}"
+  ip netns add "$OUTSIDE"
+  ip link add "$hv" type veth peer name eth0 netns "$OUTSIDE"
+  ip addr add "$host_ip/30" dev "$hv"; ip link set "$hv" up
+  ip -n "$OUTSIDE" addr add "$peer_ip/30" dev eth0
+  ip -n "$OUTSIDE" link set eth0 up; ip -n "$OUTSIDE" link set lo up
+}
+remove_outside_host() {
+  [[ -n ${OUTSIDE:-} ]] || return 0
+  ip netns pids "$OUTSIDE" 2>/dev/null | xargs -r kill 2>/dev/null
+  ip link del "vo${OUTSIDE#dk}" 2>/dev/null
+  ip netns del "$OUTSIDE" 2>/dev/null
+  return 0
+}
+
+# Images a test builds or loads: removed in teardown_images.
+MADE_IMAGES=()
+mkimg() { MADE_IMAGES+=("$1"); }
+teardown_images() {
+  local i
+  for i in "${MADE_IMAGES[@]}"; do timeout 30 "$DUCKER" rmi -f "$i" >/dev/null 2>&1 || true; done
+  MADE_IMAGES=()
+}

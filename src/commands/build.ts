@@ -7,7 +7,7 @@ import { normalizeRef, shortId } from '../runtime/images.js'
 import { ensureRoot } from '../runtime/lifecycle.js'
 
 export default async function buildCmd(context: string, f: { tag?: string; file?: string; cache?: boolean }) {
-  if (host.isDry()) throw new DuckerError('build runs containers; --dry-run is not supported for it', 125)
+  if (host.isDry()) throw new DuckerError('--dry-run is not supported for build: each RUN step commits what a container did, so its layer, the next step\'s cache key and image ID exist only after running it', 125, 'use --explain to watch a build step by step')
   if (!fs.existsSync(context) || !fs.statSync(context).isDirectory()) throw new DuckerError(`unable to prepare context: path "${context}" not found or not a directory`, 1)
   if (f.tag) normalizeRef(f.tag)
   let text: string

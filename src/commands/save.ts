@@ -3,8 +3,7 @@ import * as host from '../host/gateway.js'
 import { save } from '../runtime/archive.js'
 
 export default async function saveCmd(images: string[], f: { output: string }) {
-  if (host.isDry()) throw new DuckerError('save streams archives; --dry-run is not supported for it', 125)
-  if (f.output === '-' && process.stdout.isTTY) throw new DuckerError('refusing to write a binary archive to a terminal', 125, 'use -o FILE or redirect stdout')
+  if (f.output === '-' && process.stdout.isTTY && !host.isDry()) throw new DuckerError('refusing to write a binary archive to a terminal', 125, 'use -o FILE or redirect stdout')
   await save(images, f.output)
   return 0
 }

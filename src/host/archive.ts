@@ -3,6 +3,7 @@
 // (usually a tar command) with its why. The bytes are hashed on the way.
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -37,9 +38,10 @@ export function hasher(): Transform & { result: () => Written } {
  * BEFORE compression (a layer's diff ID).
  */
 export async function writeStream(file: string, source: Readable | AsyncIterable<Buffer>, why: string,
-  o: { line: string; gzip?: boolean; mode?: number }): Promise<Written> {
-  announce(o.line, why)
-  if (getMode() === 'dry') return { sha256: '0'.repeat(64), size: 0 }
+  o: { line: string; gzip?: boolean; mode?: number; private?: boolean }): Promise<Written> {
+  // private: a read cache in privateScratch(), written even under --dry-run (the host is not changed).
+  if (!(o.private && getMode() === 'dry')) announce(o.line, why)
+  if (getMode() === 'dry' && !o.private) return { sha256: '0'.repeat(64), size: 0 }
   const hash = hasher()
   const toStdout = file === '-'
   const tmp = toStdout ? '' : path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`)
@@ -59,3 +61,13 @@ export async function writeStream(file: string, source: Readable | AsyncIterable
   }
   return hash.result()
 }
+
+/**
+ * A private scratch dir outside the data root where --dry-run may still
+ * unpack an archive to read it (load checks every blob before it writes
+ * its script). Not a step: the host is left as it was (dropPrivate).
+ */
+export function privateScratch(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `ducker-${prefix}-`))
+}
+export function dropPrivate(dir: string) { fs.rmSync(dir, { recursive: true, force: true }) }

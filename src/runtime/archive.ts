@@ -11,10 +11,11 @@ import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
 import { Parser, type ReadEntry } from 'tar'
 import { DuckerError } from '../errors.js'
-import { writeStream } from '../host/archive.js'
+import { dropPrivate, privateScratch, writeStream } from '../host/archive.js'
+import { shq } from '../host/shell.js'
 import * as host from '../host/gateway.js'
 import { hex, normalizeRef, resolveImage, type ImageConfig } from './images.js'
-import { ensureLayerTar, installLayer, layerExists, pruneLayers, scanLayer, scratch, unsafePath } from './layers.js'
+import { ensureLayerTar, installLayer, layerExists, pruneLayers, scanLayer, scratch, tarSize, unsafePath } from './layers.js'
 import { tarStream, type TarEntry } from './tarball.js'
 import { addImage } from './tags.js'
 
@@ -70,7 +71,7 @@ export async function save(refs: string[], out: string): Promise<void> {
     const layers = []
     for (const l of img.layers) {
       const file = await ensureLayerTar(l)
-      const size = fs.statSync(file).size
+      const size = tarSize(file)
       blob(l, { source: file, size })
       layers.push({ mediaType: MT.layer, digest: l, size })
     }
@@ -103,8 +104,28 @@ export async function save(refs: string[], out: string): Promise<void> {
   ].map((e) => ({ mtime: now, ...e }))
   // gzip unless the file is named *.tar (as `docker save -o x.tar` writes).
   const gzip = !/\.tar$/.test(out)
+  if (host.isDry()) return saveScript(entries, out, gzip)
   await writeStream(out, tarStream(entries), `write the images as an OCI layout + docker manifest.json${gzip ? ', gzip\'d' : ''}`,
     { gzip, mode: 0o644, line: `tar -c${gzip ? 'z' : ''}f ${out} oci-layout index.json manifest.json repositories blobs/  # ${picked.size} image(s), ${blobs.length} blobs` })
+}
+
+/**
+ * --dry-run: the same layout laid out in a scratch dir (layer tars hard-
+ * linked from the store, JSON written byte for byte), then one GNU tar.
+ */
+function saveScript(entries: TarEntry[], out: string, gzip: boolean) {
+  const work = scratch('save')
+  host.mkdir(path.join(work, 'blobs', 'sha256'), 'the OCI layout\'s blob dir', 0o755)
+  for (const e of entries) {
+    if (e.type !== 'file') continue
+    const dst = path.join(work, e.path)
+    if (e.source) host.run(['ln', e.source, dst], 'a layer tar goes in as is: its sha256 is the diff ID')
+    else host.write(dst, e.data!.toString('utf8'), e.path.startsWith('blobs/') ? `${e.path}: JSON, exact bytes (their sha256 names the blob)` : e.path, { mode: 0o644 })
+  }
+  host.run(['tar', '--numeric-owner', '-C', work, gzip ? '-czf' : '-cf', out, 'blobs', 'oci-layout', 'index.json', 'manifest.json', 'repositories'],
+    `one archive, both an OCI layout and a docker manifest.json${gzip ? ', gzip\'d' : ''}`)
+  if (out !== '-') host.run(['chmod', '644', path.resolve(out)], 'readable by all, as docker save writes it')
+  host.remove(work, 'drop the scratch dir')
 }
 
 function lookup(ref: string): ImageConfig {
@@ -118,10 +139,10 @@ const splitTag = (t: string) => { const i = t.lastIndexOf(':'); return [t.slice(
 
 // ---------------------------------------------------------------- load
 
-interface Staged { file: string; sha256: string }
+interface Staged { file: string; sha256: string; member: string }
 
 /** Read the archive's entries into scratch files (named by number, never by their path). */
-async function stage(input: Readable, dir: string): Promise<Map<string, Staged | { link: string }>> {
+async function stage(input: Readable, dir: string, privateDir: boolean): Promise<{ files: Map<string, Staged | { link: string }>; gzip: boolean }> {
   const files = new Map<string, Staged | { link: string }>()
   let n = 0
   let problem: string | undefined
@@ -145,8 +166,8 @@ async function stage(input: Readable, dir: string): Promise<Map<string, Staged |
       e.resume(); return
     }
     const file = path.join(dir, `e${n++}`)
-    pending.push(writeStream(file, e as unknown as Readable, `stage ${p}`, { line: `tar -xf - -O ${p} > ${file}` })
-      .then((w) => { files.set(p, { file, sha256: w.sha256 }) }))
+    pending.push(writeStream(file, e as unknown as Readable, `stage ${p}`, { line: `tar -xf - -O ${p} > ${file}`, private: privateDir })
+      .then((w) => { files.set(p, { file, sha256: w.sha256, member: e.path }) }))
   })
   const ended = new Promise((r) => parser.once('end', r))
   const head: Buffer[] = []
@@ -156,7 +177,8 @@ async function stage(input: Readable, dir: string): Promise<Map<string, Staged |
   const first = await it.next()
   if (!first.done) head.push(first.value as Buffer)
   const rest = Readable.from((async function* () { yield* head; for (;;) { const r = await it.next(); if (r.done) return; yield r.value as Buffer } })())
-  plain = head[0] && head[0][0] === 0x1f && head[0][1] === 0x8b ? rest.pipe(zlib.createGunzip()) : rest
+  const gzip = !!head[0] && head[0][0] === 0x1f && head[0][1] === 0x8b
+  plain = gzip ? rest.pipe(zlib.createGunzip()) : rest
   try {
     for await (const chunk of plain) if (!parser.write(chunk as Buffer)) await once(parser, 'drain')
     parser.end()
@@ -167,7 +189,7 @@ async function stage(input: Readable, dir: string): Promise<Map<string, Staged |
   await Promise.all(pending)
   if (parseError) throw new DuckerError(`the archive is not a valid tar: ${parseError.message}`, 125)
   if (problem) throw new DuckerError(problem, 125, 'the archive was refused; nothing of it was kept')
-  return files
+  return { files, gzip }
 }
 
 function resolve(files: Map<string, Staged | { link: string }>, p: string): Staged {
@@ -229,15 +251,17 @@ function fromOciIndex(files: Map<string, Staged | { link: string }>): Found[] {
 }
 
 /** Load every image in the archive; returns the tags loaded (or IDs of untagged ones). */
-export async function load(input: Readable): Promise<string[]> {
-  const work = scratch('load')
+export async function load(input: Readable, source?: string): Promise<string[]> {
+  // --dry-run reads and checks the archive in a private dir; its script unpacks the layers itself.
+  const dry = host.isDry()
+  const work = dry ? privateScratch('load') : scratch('load')
   const installed: string[] = []
   try {
-    const files = await stage(input, work)
+    const { files, gzip } = await stage(input, work, dry)
     const found = files.has('manifest.json') ? fromDockerManifest(files) : files.has('index.json') ? fromOciIndex(files) : undefined
     if (!found) throw new DuckerError('not an image archive: it has neither manifest.json nor index.json', 125)
     // Check every layer before anything goes into the store.
-    const scanned = new Map<string, { plain: string; diffId: string; whiteouts: Parameters<typeof installLayer>[2] }>()
+    const scanned = new Map<string, { plain: string; diffId: string; whiteouts: Parameters<typeof installLayer>[2]; blob: Staged }>()
     const images: { found: Found; cfg: Record<string, any> }[] = []
     for (const f of found) {
       const cfg = readJson(f.config, 'the image config')
@@ -248,17 +272,18 @@ export async function load(input: Readable): Promise<string[]> {
         let s = scanned.get(l.blob.file)
         if (!s) {
           const plain = `${l.blob.file}.tar`
-          const r = await scanLayer(l.blob.file, plain, `layer ${i + 1} (${l.blob.sha256.slice(0, 12)})`)
-          s = { plain, diffId: r.diffId, whiteouts: r.whiteouts }
+          const r = await scanLayer(l.blob.file, plain, `layer ${i + 1} (${l.blob.sha256.slice(0, 12)})`, dry)
+          s = { plain, diffId: r.diffId, whiteouts: r.whiteouts, blob: l.blob }
           scanned.set(l.blob.file, s)
         }
         if (s.diffId !== diffIds[i]) throw new DuckerError(`layer ${i + 1}: content sha256 ${hex(s.diffId).slice(0, 12)} does not match the config's diff ID ${hex(diffIds[i]).slice(0, 12)}`, 125, 'the archive is corrupt or was tampered with; nothing was loaded')
       }
       images.push({ found: f, cfg })
     }
-    for (const s of scanned.values()) {
-      if (layerExists(s.diffId)) continue
-      installLayer(s.plain, s.diffId, s.whiteouts)
+    const todo = [...new Map([...scanned.values()].filter((s) => !layerExists(s.diffId)).map((s) => [s.diffId, s])).values()]
+    const unpacked = dry ? unpackScript(todo, source, gzip) : undefined
+    for (const s of todo) {
+      installLayer(unpacked ? unpacked.plain.get(s.diffId)! : s.plain, s.diffId, s.whiteouts)
       installed.push(s.diffId)
     }
     const loaded: string[] = []
@@ -272,8 +297,35 @@ export async function load(input: Readable): Promise<string[]> {
     pruneLayers(installed)
     throw e
   } finally {
-    host.remove(work, 'drop the staged archive')
+    if (dry) dropPrivate(work)
+    else host.remove(work, 'drop the staged archive')
   }
+}
+
+/**
+ * --dry-run: the script takes the layer blobs out of the archive itself
+ * (checked here already; it checks each sha256 again), plain tars ready
+ * for installLayer. The scratch dir goes once the script's steps are out.
+ */
+function unpackScript(todo: { diffId: string; blob: Staged }[], source: string | undefined, gzip: boolean) {
+  const plain = new Map<string, string>()
+  if (!todo.length) return { plain }
+  const dir = scratch('load')
+  if (!source) host.note('the archive is read from the script\'s stdin: run it as `sh SCRIPT < ARCHIVE`')
+  host.run(['tar', '--numeric-owner', gzip ? '-xzf' : '-xf', source ? path.resolve(source) : '-', '-C', dir, ...new Set(todo.map((s) => s.blob.member))],
+    'take the layer blobs out of the archive')
+  for (const s of todo) {
+    const blob = path.join(dir, s.blob.member)
+    const out = path.join(dir, `${hex(s.diffId)}.tar`)
+    const head = Buffer.alloc(2)
+    const fd = fs.openSync(s.blob.file, 'r'); fs.readSync(fd, head, 0, 2, 0); fs.closeSync(fd)
+    if (head[0] === 0x1f && head[1] === 0x8b) host.scriptOnly(`gunzip -c ${shq(blob)} > ${shq(out)}`, 'a compressed layer: its diff ID is the sha256 of the plain tar')
+    else host.run(['cp', blob, out], 'the layer tar (a blob can serve several layers, so copy)')
+    host.scriptOnly(`printf '%s  %s\n' ${hex(s.diffId)} ${shq(out)} | sha256sum -c --status -`, 'the layer\'s content is what its image config says (stop here if not)')
+    plain.set(s.diffId, out)
+  }
+  host.scriptOnly(`trap ${shq(`rm -rf ${shq(dir)}`)} EXIT`, 'drop the scratch dir when the script ends')
+  return { plain }
 }
 
 function imageBody(cfg: Record<string, any>): Omit<ImageConfig, 'id' | 'repoTags'> {

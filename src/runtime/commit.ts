@@ -5,7 +5,9 @@ import { DuckerError } from '../errors.js'
 import { containerDir } from '../store/paths.js'
 import { findContainer } from './containers.js'
 import { listImages, type ImageConfig } from './images.js'
-import { createLayer, upperEntries } from './layers.js'
+import * as host from '../host/gateway.js'
+import { createLayer, upperEntries, whiteoutsOf } from './layers.js'
+import { createLayerScript } from './layerscript.js'
 import { addImage } from './tags.js'
 
 export async function commit(ref: string, repo: string | undefined): Promise<ImageConfig> {
@@ -15,8 +17,10 @@ export async function commit(ref: string, repo: string | undefined): Promise<Ima
   if (repo !== undefined) repo = repo.trim()
   const upper = path.join(containerDir(c.id), 'upper')
   // Only upper/ is archived: the log, config and exit files live beside it.
-  const diffId = await createLayer(upperEntries(upper), `container ${c.name}'s changes become one layer`,
-    `tar -cf layer.tar -C ${upper} .  # overlay whiteouts (char 0/0, opaque xattr) become .wh. files`)
+  const why = `container ${c.name}'s changes become one layer`
+  const entries = upperEntries(upper)
+  const diffId = host.isDry() ? createLayerScript(upper, whiteoutsOf(entries), why)
+    : await createLayer(entries, why, `tar -cf layer.tar -C ${upper} .  # overlay whiteouts (char 0/0, opaque xattr) become .wh. files`)
   const created = new Date().toISOString()
   // HOSTNAME (and the default HOME) are per-container runtime values, not image config.
   const env = c.config.env.filter((e) => !e.startsWith('HOSTNAME=') && !(e === 'HOME=/root' && !base.config.env.includes(e)))

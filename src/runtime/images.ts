@@ -9,6 +9,8 @@ import { DuckerError } from '../errors.js'
 import * as host from '../host/gateway.js'
 import { withLock } from '../host/lock.js'
 import { listDir } from '../host/proc.js'
+import { sha256Var } from '../host/digest.js'
+import { hasVar, varToken } from '../host/shell.js'
 import { assetsDir, imageDir, imagesDir, layerDir, layersDir, lockFile } from '../store/paths.js'
 import { readJson, writeJson } from '../store/records.js'
 
@@ -78,7 +80,10 @@ export function resolveImage(ref: string): ImageConfig {
 /** Path of a layer's directory, usable as an overlay lower dir. */
 export const layerDiff = (diffId: string) => path.join(layerDir(hex(diffId)), 'diff')
 /** Short link name (layers/l/<12 hex>) that keeps overlay's option string small. */
-export const layerLink = (diffId: string) => `l/${hex(diffId).slice(0, 12)}`
+export const layerLink = (diffId: string) => {
+  const v = /^@@DUCKER_VAR_(\w+)@@$/.exec(hex(diffId)) // dry-run: the script computes ${DIFF}, then ${DIFF_SHORT}
+  return `l/${v ? varToken(v[1] + '_SHORT') : hex(diffId).slice(0, 12)}`
+}
 
 /** sha256 of the uncompressed tar stream: the OCI diff ID. */
 export function diffIdOfTarGz(file: string): string {
@@ -117,7 +122,10 @@ export function importLayer(tarball: string, diffId: string, why: string) {
 }
 
 export function imageIdOf(img: Omit<ImageConfig, 'id'>): string {
-  return crypto.createHash('sha256').update(JSON.stringify({ ...img, repoTags: [] })).digest('hex')
+  const json = JSON.stringify({ ...img, repoTags: [] })
+  // dry-run: a layer's diff ID is a ${DIFF} of the script, so the script hashes the same JSON.
+  if (hasVar(json)) return sha256Var(json, 'ID', 'the image ID: sha256 of its config JSON (compact, as ducker hashes it)')
+  return crypto.createHash('sha256').update(json).digest('hex')
 }
 
 export function saveImage(img: ImageConfig, why: string) {

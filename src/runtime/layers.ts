@@ -12,6 +12,8 @@ import { Parser, type ReadEntry } from 'tar'
 import { DuckerError } from '../errors.js'
 import { writeStream } from '../host/archive.js'
 import * as host from '../host/gateway.js'
+import { shq } from '../host/shell.js'
+import { query } from '../host/query.js'
 import { layerDir, layersDir, root } from '../store/paths.js'
 import { builtinTarball, diffIdOfTarGz, hex, layerLink, listImages, type ImageConfig } from './images.js'
 import { tarStream, type TarEntry } from './tarball.js'
@@ -31,8 +33,8 @@ export function scratch(prefix: string): string {
 
 /** Directories marked opaque in an overlay upper dir (getfattr reads the xattr). */
 export function opaqueDirs(dir: string): Set<string> {
-  const r = host.run(['getfattr', '-R', '-P', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', dir],
-    'find directories the container replaced wholesale (overlay marks them opaque with an xattr)', { allowFail: true })
+  const r = query(['getfattr', '-R', '-P', '--absolute-names', '-m', '^trusted\\.overlay\\.opaque$', '-d', dir],
+    'find directories the container replaced wholesale (overlay marks them opaque with an xattr)')
   const out = new Set<string>()
   for (const block of r.stdout.split('\n\n')) {
     const m = /^# file: (.*)\ntrusted\.overlay\.opaque="y"/m.exec(block)
@@ -136,12 +138,22 @@ function toOverlayWhiteouts(diff: string, w: Whiteouts) {
   }
 }
 
+// --dry-run: sizes of layer tars its script will write (the manifest names them).
+const drySizes = new Map<string, number>()
+export const tarSize = (file: string) => drySizes.get(file) ?? fs.statSync(file).size
+
 /** The layer tar for save; the built-in alpine's is rebuilt from assets/ if an older store lacks it. */
 export async function ensureLayerTar(diffId: string): Promise<string> {
   const file = layerTar(diffId)
   if (fs.existsSync(file)) return file
   const { file: asset } = builtinTarball()
   if (layerExists(diffId) && diffIdOfTarGz(asset) === diffId) {
+    if (host.isDry()) {
+      if (drySizes.has(file)) return file
+      host.scriptOnly(`gunzip -c ${shq(asset)} > ${shq(file)}`, 'keep the base layer\'s tar for save')
+      drySizes.set(file, zlib.gunzipSync(fs.readFileSync(asset)).length)
+      return file
+    }
     await writeStream(file, fs.createReadStream(asset).pipe(zlib.createGunzip()), 'keep the base layer\'s tar for save',
       { line: `gunzip -c ${asset} > ${file}` })
     return file
@@ -154,8 +166,9 @@ export function layerSize(diffId: string): number {
 }
 
 /** Remove layers that no image names (refcount zero). */
-export function pruneLayers(candidates: string[]): string[] {
-  const used = new Set(listImages().flatMap((i) => i.layers))
+export function pruneLayers(candidates: string[], deleted: string[] = []): string[] {
+  // deleted: image records this command removed (under --dry-run they are still there).
+  const used = new Set(listImages().filter((i) => !deleted.includes(i.id)).flatMap((i) => i.layers))
   const gone: string[] = []
   for (const l of new Set(candidates)) {
     if (used.has(l) || !fs.existsSync(layerDir(hex(l)))) continue
@@ -183,7 +196,7 @@ export function unsafePath(p: string): string | undefined {
  * Read a layer blob (gzip or plain): write the plain tar to `plainOut`,
  * return its sha256 (the diff ID) and whiteouts; throw on unsafe entries.
  */
-export async function scanLayer(blob: string, plainOut: string, label: string): Promise<Scanned> {
+export async function scanLayer(blob: string, plainOut: string, label: string, privateOut = false): Promise<Scanned> {
   const head = Buffer.alloc(2)
   const fd = fs.openSync(blob, 'r'); fs.readSync(fd, head, 0, 2, 0); fs.closeSync(fd)
   const whiteouts: Whiteouts = { files: [], opaque: [] }
@@ -213,7 +226,7 @@ export async function scanLayer(blob: string, plainOut: string, label: string): 
   }
   let written
   try {
-    written = await writeStream(plainOut, tee(), `check ${label} and keep it uncompressed`, { line: `tar -tvf ${blob}  # checked entry by entry` })
+    written = await writeStream(plainOut, tee(), `check ${label} and keep it uncompressed`, { line: `tar -tvf ${blob}  # checked entry by entry`, private: privateOut })
   } catch (e) {
     throw new DuckerError(`${label}: not a readable tar: ${(e as Error).message}`, 125)
   }

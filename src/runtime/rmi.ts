@@ -35,10 +35,12 @@ export function removeImage(ref: string, force: boolean): string[] {
     return out
   }
   const layers: string[] = []
+  const deleted: string[] = []
   let cur: ImageConfig | undefined = img
   const used = new Set(listContainers().map((c) => c.imageId))
   while (cur) {
     deleteImageRecord(cur)
+    deleted.push(cur.id)
     out.push(`Deleted: sha256:${cur.id}`)
     layers.push(...cur.layers)
     const parentId: string | undefined = cur.parent
@@ -47,7 +49,7 @@ export function removeImage(ref: string, force: boolean): string[] {
     cur = parent && !parent.repoTags.length && !used.has(parent.id) && !all.some((i) => i.parent === parent.id && i.id !== gone) ? parent : undefined
     if (cur) all.splice(all.findIndex((i) => i.id === gone), 1)
   }
-  pruneLayers(layers)
+  pruneLayers(layers, deleted)
   return out
 }
 

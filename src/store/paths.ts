@@ -3,12 +3,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DuckerError } from '../errors.js'
+import { isDry } from '../host/gateway.js'
 
 export const root = () => process.env.DUCKER_ROOT || '/var/lib/ducker'
 export const containersDir = () => path.join(root(), 'containers')
 // IDs become paths: only 64 hex digits ever do (no '..', no '/', from a CLI argument or a tampered record).
+// (A --dry-run script names IDs it computes at run time as ${VAR}: allowed then only.)
 const checkedId = (id: string, what: string) => {
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new DuckerError(`invalid ${what} ID: ${JSON.stringify(String(id).slice(0, 80))}`, 125)
+  if (!/^[0-9a-f]{64}$/.test(id) && !(isDry() && /^@@DUCKER_VAR_[A-Z0-9_]+@@$/.test(id))) throw new DuckerError(`invalid ${what} ID: ${JSON.stringify(String(id).slice(0, 80))}`, 125)
   return id
 }
 export const containerDir = (id: string) => path.join(containersDir(), checkedId(id, 'container'))

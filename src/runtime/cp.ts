@@ -28,7 +28,9 @@ export function rootMapOf(c: Container): RootMap {
 async function withRootfs<T>(c: Container, f: (m: RootMap) => Promise<T>): Promise<T> {
   const merged = mergedDir(c.id)
   let mounted = false
-  if (host.isDry() || !isMounted(merged)) {
+  if (!isMounted(merged)) {
+    // Paths are resolved (symlinks followed inside the root) while the script is written: that needs the merged view.
+    if (host.isDry()) throw new DuckerError(`--dry-run is not supported for cp with a stopped container: paths are resolved inside ${c.name}'s root filesystem, which is mounted only while it runs`, 125, 'start it first, or use --explain')
     const img = findImage(c.imageId)
     if (!img) throw new DuckerError(`image ${c.imageId.slice(0, 12)} of container ${c.name} is gone`, 1)
     withContainerLock(c.id, () => mountRootfs(c.id, img))

@@ -5,7 +5,7 @@
 // its own default bridge and subnet; podman: --root/--runroot), so the real
 // data roots and other users' containers are never touched, and all of it
 // is removed at the end. Results: bench/results/latest.{json,md,svg}.
-// Usage: node bench/run.mjs [--quick]
+// Usage: node bench/run.mjs [--quick | --report]  (--report: redo md/svg/README from latest.json)
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -240,7 +240,18 @@ async function main() {
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify(res, null, 2) + '\n')
   fs.writeFileSync(path.join(RESULTS, 'latest.md'), markdown(res))
   fs.writeFileSync(path.join(RESULTS, 'latest.svg'), chart(res))
+  updateReadme(markdown(res))
   console.log('\n' + markdown(res))
+}
+
+/** Keep README.md's performance table in step: only the text between the markers changes. */
+function updateReadme(md) {
+  const file = path.join(PROJECT, 'README.md')
+  const text = fs.readFileSync(file, 'utf8')
+  const start = '<!-- bench:start (written by bench/run.mjs) -->', end = '<!-- bench:end -->'
+  const a = text.indexOf(start), b = text.indexOf(end)
+  if (a < 0 || b < a) return
+  fs.writeFileSync(file, text.slice(0, a + start.length) + '\n' + md + text.slice(b))
 }
 
 const v = (x, unit) => unit === 's' ? `${(x * 1000).toFixed(0)} ms` : `${x.toFixed(2)} ${unit}`
@@ -258,6 +269,15 @@ export function markdown(res) {
   return lines.join('\n') + '\n'
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+/** --report: rewrite latest.md, latest.svg and the README table from latest.json. */
+function report() {
+  const res = JSON.parse(fs.readFileSync(path.join(RESULTS, 'latest.json'), 'utf8'))
+  fs.writeFileSync(path.join(RESULTS, 'latest.md'), markdown(res))
+  fs.writeFileSync(path.join(RESULTS, 'latest.svg'), chart(res))
+  updateReadme(markdown(res))
+}
+
+if (process.argv.includes('--report')) report()
+else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   main().catch((e) => { console.error(`bench: ${e.stderr || e.message || e}`); process.exitCode = 1 })
 }

@@ -3,7 +3,22 @@
 # script does what the command does. Each test: dry-run, check nothing
 # changed, run the script, compare with the real command.
 
-load helpers
+# A private data root, default bridge and subnet (own-root.bash): "nothing
+# changed" compares the whole data root, which other suites running at the
+# same time on the shared root would disturb.
+export DUCKER_ISO_ROOT=${DUCKER_DRY_ROOT:-/tmp/dk-dry-root}
+load own-root
+export DUCKER_DEFAULT_BRIDGE=dkd0 DUCKER_DEFAULT_SUBNET=10.252.0.0/16
+# Networks a failed test left behind go too.
+eval "$(declare -f teardown | sed '1s/teardown/own_teardown/')"
+teardown() {
+  local n
+  for n in $(ls "$DUCKER_ROOT/nets" 2>/dev/null | grep '^bt'); do
+    for c in $(ls "$DUCKER_ROOT/containers" 2>/dev/null); do timeout 30 "$DUCKER" rm -f "$c" >/dev/null 2>&1 || true; done
+    timeout 30 "$DUCKER" network rm "$n" >/dev/null 2>&1 || true
+  done
+  own_teardown
+}
 
 # The data root and its mounts (other host state is covered by the leak check
 # in teardown; concurrent suites on this machine make a finer check noisy).
@@ -111,4 +126,130 @@ status_of() { "$DUCKER" inspect -f '{{.State.Status}}' "$1"; }
     ds --dry-run $c
     like "$stderr" 'only reads state; --dry-run has nothing to show' "$c"
   done
+}
+
+# An image's top layer as a listing (type, mode, owner, size, link target,
+# overlay whiteouts and opaque dirs): ID- and time-free.
+top_layer() {
+  local l; l=$("$DUCKER" inspect "$1" | sed -n 's/.*"sha256:\([0-9a-f]\{64\}\)".*/\1/p' | tail -1)
+  (cd "$DUCKER_ROOT/layers/$l/diff" && find . -printf '%p %y %m %U:%G %s %l\n' | sort && getfattr -R -P -d -m '^trusted\.overlay\.opaque$' . 2>/dev/null)
+  ls "$DUCKER_ROOT/layers/$l"
+  [[ -L $DUCKER_ROOT/layers/l/${l:0:12} ]] && echo "short link"
+}
+img_id() { "$DUCKER" inspect -f '{{.Id}}' "$1" | sed 's/^sha256://'; }
+
+@test "dry-run: commit, as a script, makes the same image (layer files, whiteouts, config) as commit" {
+  local a i1 i2; a=$(safename); i1=$(safename):dry; i2=$(safename):real
+  d run --name "$a" alpine sh -c 'echo new > /newfile; chmod 751 /newfile; rm /etc/motd; rm -rf /etc/apk; mkdir /etc/apk; echo x > /etc/apk/keep; ln -s /newfile /lnk'
+  dry commit "$a" "$i1"
+  like "$script" 'DIFF=\$\(sha256sum' "the script hashes the layer it makes"
+  play
+  d commit "$a" "$i2"
+  is "$(top_layer "$i1")" "$(top_layer "$i2")" "top layer: script vs real"
+  like "$(top_layer "$i1")" 'etc/motd c ' "the whiteout is an overlay one"
+  # The ID is the sha256 of the compact config, as ducker computes it.
+  local id; id=$(img_id "$i1")
+  is "$(node -e 'const {id, ...b} = JSON.parse(require("fs").readFileSync(process.argv[1])); process.stdout.write(require("crypto").createHash("sha256").update(JSON.stringify({ ...b, repoTags: [] })).digest("hex"))' "$DUCKER_ROOT/images/$id/config.json")" "$id" "image ID"
+  is "$("$DUCKER" inspect -f '{{.Config.Cmd}}' "$i1")" "$("$DUCKER" inspect -f '{{.Config.Cmd}}' "$i2")"
+  d run --rm "$i1" sh -c 'cat /newfile; ls /etc/apk; test ! -e /etc/motd'
+  is "$output" $'new\nkeep'
+  d rmi "$i1" "$i2"
+}
+
+@test "dry-run: save, as a script, writes the same archive (ducker load accepts it)" {
+  local a img; a=$(safename); img=$(safename):s
+  d run --name "$a" alpine sh -c 'echo saved > /s'
+  d commit "$a" "$img"
+  local t; t=$(mktemp -d)
+  dry save -o "$t/dry.tar.gz" "$img"
+  [[ ! -e $t/dry.tar.gz ]]
+  play
+  d save -o "$t/real.tar.gz" "$img"
+  mkdir "$t/x" "$t/y"
+  tar -xzf "$t/dry.tar.gz" -C "$t/x"; tar -xzf "$t/real.tar.gz" -C "$t/y"
+  diff -r "$t/x" "$t/y"
+  is "$(stat -c %a "$t/dry.tar.gz")" 644
+  d rmi "$img"
+  d load -i "$t/dry.tar.gz"
+  like "$output" "Loaded image: $img"
+  d run --rm "$img" cat /s
+  is "$output" saved
+  d rmi "$img"
+  rm -rf "$t"
+}
+
+@test "dry-run: load and rmi, as scripts, do what load and rmi do" {
+  local a img; a=$(safename); img=$(safename):l
+  d run --name "$a" alpine sh -c 'echo loaded > /l; rm /etc/motd'
+  d commit "$a" "$img"
+  local t; t=$(mktemp -d)
+  d save -o "$t/i.tar.gz" "$img"
+  local id; id=$(img_id "$img")
+  local layer; layer=$("$DUCKER" inspect "$img" | sed -n 's/.*"sha256:\([0-9a-f]\{64\}\)".*/\1/p' | tail -1)
+  dry rmi "$img"; play
+  [[ ! -e $DUCKER_ROOT/images/$id ]]
+  [[ ! -e $DUCKER_ROOT/layers/$layer && ! -e $DUCKER_ROOT/layers/l/${layer:0:12} ]]
+  local gone; gone=$(root_snapshot)
+  dry load -i "$t/i.tar.gz"
+  [[ -z $(find /tmp -maxdepth 1 -name 'ducker-load-*' -newer "$t/i.tar.gz") ]]
+  play
+  local byscript; byscript=$(root_snapshot)
+  local sid; sid=$(img_id "$img")
+  d run --rm "$img" sh -c 'cat /l; test ! -e /etc/motd'
+  is "$output" loaded
+  d rmi "$img"
+  is "$(root_snapshot)" "$gone" "rmi after the script's load: back to before"
+  d load -i "$t/i.tar.gz"
+  is "$(root_snapshot)" "$byscript" "data root: script's load vs real load"
+  is "$(img_id "$img")" "$sid" "image ID: script's load vs real load"
+  d rmi "$img"
+  rm -rf "$t"
+}
+
+@test "dry-run: network connect/disconnect, as scripts, do what the commands do" {
+  local a b n; a=$(safename); b=$(safename); n=$(safename)
+  d network create "$n"
+  d run -d --name "$a" alpine sleep 300
+  d run -d --name "$b" alpine sleep 300
+  dry network connect "$n" "$a"; play
+  d network connect "$n" "$b"
+  ifs() { "$DUCKER" exec "$1" ip -o -4 addr show | awk '{print $2}' | sort; }
+  is "$(ifs "$a")" "$(ifs "$b")" "interfaces: script vs real"
+  like "$(ifs "$a")" eth1
+  d exec "$b" ping -c1 -W2 "$a"
+  d network inspect "$n"
+  like "$output" "\"$a\"" "the network records the container"
+  dry network disconnect "$n" "$a"; play
+  d network disconnect "$n" "$b"
+  is "$(ifs "$a")" "$(ifs "$b")" "after disconnect"
+  ! ifs "$a" | grep -q eth1
+  d network inspect "$n"
+  ! grep -q "\"$a\"" <<<"$output"
+  d rm -f "$a" "$b"
+  d network rm "$n"
+}
+
+@test "dry-run: cp both ways, as scripts, copy the same content and mode as cp" {
+  local a t; a=$(safename); t=$(mktemp -d)
+  d run -d --name "$a" alpine sh -c 'printf out > /o; chmod 640 /o; sleep 300'
+  printf 'in\n' > "$t/in"; chmod 604 "$t/in"
+  dry cp "$t/in" "$a:/dry-in"; play
+  d cp "$t/in" "$a:/real-in"
+  d exec "$a" sh -c 'cat /dry-in; stat -c %a /dry-in; stat -c %a /real-in'
+  is "$output" $'in\n604\n604'
+  dry cp "$a:/o" "$t/dry-o"; [[ ! -e $t/dry-o ]]; play
+  d cp "$a:/o" "$t/real-o"
+  is "$(cat "$t/dry-o") $(stat -c %a "$t/dry-o")" "out 640"
+  is "$(stat -c '%a %s' "$t/dry-o")" "$(stat -c '%a %s' "$t/real-o")"
+  d stop -t 0 "$a"
+  ds --rc=125 --dry-run cp "$a:/o" "$t/x"
+  like "$stderr" '^ducker: --dry-run is not supported for cp with a stopped container: '
+  rm -rf "$t"
+}
+
+@test "dry-run: build says it is not supported, and why" {
+  local t; t=$(mktemp -d); printf 'FROM alpine\nRUN true\n' > "$t/Duckerfile"
+  ds --rc=125 --dry-run build "$t"
+  like "$stderr" '^ducker: --dry-run is not supported for build: '
+  rm -rf "$t"
 }

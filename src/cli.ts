@@ -27,6 +27,7 @@ function cmd(name: string, description: string, example?: string) {
 
 program.option('--explain', 'print each underlying command, with why, as it runs (also DUCKER_EXPLAIN=1)')
 program.option('--dry-run', 'print the equivalent POSIX sh script and change nothing')
+program.addHelpText('after', '\nExamples:\n  ducker run -d --name web -p 20080:80 alpine httpd -f\n  ducker --explain run --rm alpine echo hi\n  ducker --dry-run run -d alpine sleep 60 > run.sh\n  ducker learn namespaces\n\nRun `ducker COMMAND --help` for a command\'s flags.')
 
 /** Lazy-load commands/<file>.js and call its default export. */
 const lazy = (file: string) => async (...args: unknown[]) => {
@@ -143,6 +144,7 @@ cmd('rmi', 'Remove one or more images', 'ducker rmi -f myimage:v1')
   .action(lazy('rmi'))
 
 const network = program.command('network').description('Manage networks').enablePositionalOptions()
+  .addHelpText('after', '\nExample:\n  ducker network create mynet && ducker run -d --network mynet --name web alpine sleep 600')
 const netCmd = (name: string, d: string, ex: string) => {
   const c = network.command(name).description(d)
   c.option('--explain', 'print each underlying command as it runs').option('--dry-run', 'print the equivalent sh script')
@@ -166,13 +168,14 @@ netCmd('inspect', 'Show networks as JSON', 'ducker network inspect mynet')
   .argument('<names...>', 'network names')
   .action(lazy('network-inspect'))
 netCmd('connect', 'Connect a container to a network', 'ducker network connect mynet web')
-  .argument('<network>').argument('<container>')
+  .argument('<network>', 'network name').argument('<container>', 'container name or ID')
   .action(lazy('network-connect'))
 netCmd('disconnect', 'Disconnect a container from a network', 'ducker network disconnect mynet web')
-  .argument('<network>').argument('<container>')
+  .argument('<network>', 'network name').argument('<container>', 'container name or ID')
   .action(lazy('network-disconnect'))
 
 const volume = program.command('volume').description('Manage volumes').enablePositionalOptions()
+  .addHelpText('after', '\nExample:\n  ducker volume create mydata && ducker run --rm -v mydata:/data alpine ls /data')
 const volCmd = (name: string, d: string, ex: string) => {
   const c = volume.command(name).description(d)
   c.option('--explain', 'print each underlying command as it runs').option('--dry-run', 'print the equivalent sh script')
@@ -181,8 +184,8 @@ const volCmd = (name: string, d: string, ex: string) => {
 }
 volCmd('create', 'Create a volume', 'ducker volume create mydata').argument('[name]', 'volume name (default: generated)').action(lazy('volume-create'))
 volCmd('ls', 'List volumes', 'ducker volume ls').option('-q, --quiet', 'only show volume names').action(lazy('volume-ls'))
-volCmd('inspect', 'Show volumes as JSON', 'ducker volume inspect mydata').argument('<names...>').action(lazy('volume-inspect'))
-volCmd('rm', 'Remove one or more volumes', 'ducker volume rm mydata').argument('<names...>').option('-f, --force', 'also remove volumes in use').action(lazy('volume-rm'))
+volCmd('inspect', 'Show volumes as JSON', 'ducker volume inspect mydata').argument('<names...>', 'volume names').action(lazy('volume-inspect'))
+volCmd('rm', 'Remove one or more volumes', 'ducker volume rm mydata').argument('<names...>', 'volume names').option('-f, --force', 'also remove volumes in use').action(lazy('volume-rm'))
 volCmd('prune', 'Remove all unused volumes', 'ducker volume prune').action(lazy('volume-prune'))
 
 cmd('learn', 'Guided walkthroughs of what ducker does underneath', 'ducker learn namespaces')

@@ -55,7 +55,7 @@
 struct list { char *item[MAX_LIST + 1]; int n; };   /* +1: room for a NULL */
 
 static struct {
-	const char *rootfs, *hostname, *workdir, *exit_file, *pid_file, *netns, *enter;
+	const char *rootfs, *hostname, *workdir, *exit_file, *pid_file, *netns, *enter, *on_exit_unless;
 	struct list env, cgroups, binds, on_exit, cap_add, cap_drop;
 	int tty, explain, unshare_net, privileged;
 	char **cmd;
@@ -959,7 +959,7 @@ static void append(struct list *l, char *item, const char *what) {
 
 static void parse_args(int argc, char **argv) {
 	enum { ROOTFS = 1, HOSTNAME, WORKDIR, ENV, CGROUP, BIND, EXITF, PIDF, TTY, EXPLAIN, ONEXIT, NETNS, UNSHARENET,
-	       CAPADD, CAPDROP, PRIVILEGED, ENTER };
+	       CAPADD, CAPDROP, PRIVILEGED, ENTER, ONEXITUNLESS };
 	static const struct option longopts[] = {
 		{ "rootfs", required_argument, NULL, ROOTFS }, { "hostname", required_argument, NULL, HOSTNAME },
 		{ "workdir", required_argument, NULL, WORKDIR }, { "env", required_argument, NULL, ENV },
@@ -969,7 +969,8 @@ static void parse_args(int argc, char **argv) {
 		{ "on-exit", required_argument, NULL, ONEXIT }, { "netns", required_argument, NULL, NETNS },
 		{ "unshare-net", no_argument, NULL, UNSHARENET }, { "cap-add", required_argument, NULL, CAPADD },
 		{ "cap-drop", required_argument, NULL, CAPDROP }, { "privileged", no_argument, NULL, PRIVILEGED },
-		{ "enter", required_argument, NULL, ENTER }, { NULL, 0, NULL, 0 },
+		{ "enter", required_argument, NULL, ENTER }, { "on-exit-unless", required_argument, NULL, ONEXITUNLESS },
+		{ NULL, 0, NULL, 0 },
 	};
 	char src[PATH_MAX], dst[PATH_MAX];
 	int c, ro;
@@ -999,6 +1000,7 @@ static void parse_args(int argc, char **argv) {
 			break;
 		case CGROUP: append(&opt.cgroups, optarg, "--cgroup"); break;
 		case ONEXIT: append(&opt.on_exit, optarg, "--on-exit"); break;
+		case ONEXITUNLESS: opt.on_exit_unless = optarg; break;
 		case ENV:
 			if (!strchr(optarg, '='))
 				usage("--env %S: expected KEY=VALUE", optarg);
@@ -1135,6 +1137,12 @@ int main(int argc, char **argv) {
 	if (fg > 0 && tcgetpgrp(STDIN_FILENO) != fg) {
 		explain("--tty: give the terminal back to whoever started us", "tcsetpgrp 0 %d", fg);
 		tcsetpgrp(STDIN_FILENO, fg);
+	}
+	/* `ducker stop`/`rm` leave this file when they take the container down
+	 * themselves: then a second cleanup would only compete with theirs. */
+	if (opt.on_exit.n > 0 && opt.on_exit_unless && access(opt.on_exit_unless, F_OK) == 0) {
+		explain("ducker stop/rm is cleaning up already: no hook", "test -e %s", opt.on_exit_unless);
+		opt.on_exit.n = 0;
 	}
 	if (opt.on_exit.n > 0) {
 		opt.on_exit.item[opt.on_exit.n] = NULL;

@@ -116,6 +116,7 @@ function launchArgv(c: Container, cgroups: string[], net: NetLaunch, onExit: str
   argv.push(...capArgs(c))
   if (host.isExplain()) argv.push('--explain')
   for (const a of onExit) argv.push('--on-exit', a)
+  if (onExit.length) argv.push('--on-exit-unless', stoppingFile(c.id))
   argv.push('--', ...c.config.cmd)
   return argv
 }
@@ -145,7 +146,13 @@ export function teardown(c: Container) {
 }
 
 function clearRunFiles(c: Container) {
-  for (const f of [exitFile(c.id), pidFile(c.id)]) host.remove(f, 'forget the previous run\'s exit code and pid')
+  for (const f of [exitFile(c.id), pidFile(c.id), stoppingFile(c.id)]) host.remove(f, 'forget the previous run\'s exit code and pid')
+}
+
+const stoppingFile = (id: string) => path.join(containerDir(id), 'stopping')
+/** We take the container down ourselves: its monitor skips the on-exit hook. */
+function markStopping(c: Container) {
+  host.write(stoppingFile(c.id), '', 'ducker cleans up itself: the monitor can skip its on-exit hook', { atomic: false })
 }
 
 /** Run in the foreground: our stdio is the container's. Returns its exit code. */
@@ -253,6 +260,7 @@ export function exited(id: string) {
 export async function stopContainer(c: Container, timeoutS: number) {
   if (c.state.status !== 'running') return
   const pid = c.state.pid!
+  markStopping(c)
   if (timeoutS > 0) {
     host.signal(pid, 'SIGTERM', 'ask PID 1 to stop; ducker-init forwards it to the command')
     if (host.isDry()) host.scriptOnly(`i=0; while kill -0 ${pid} 2>/dev/null && [ $i -lt ${timeoutS * 10} ]; do sleep 0.1; i=$((i+1)); done`, `give it ${timeoutS}s`)
@@ -287,6 +295,7 @@ async function waitExitFile(c: Container) {
 export async function removeContainer(c: Container, force: boolean) {
   if (c.state.status === 'running' || (c.state.status === 'broken' && c.state.pid)) {
     if (!force) throw new DuckerError(`cannot remove container "${c.name}": container is running: stop the container before removing or force remove`, 1)
+    markStopping(c)
     host.signal(c.state.pid!, 'SIGKILL', 'rm -f: kill PID 1 (and with it the whole PID namespace)')
     if (!host.isDry()) { await waitGone(c, 5000); await waitExitFile(c) }
   }

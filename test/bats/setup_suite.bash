@@ -2,7 +2,7 @@
 # first use and persist (like docker0). What the suite created, it removes at
 # the end, so the host is left as the suite found it.
 
-our_bridges() { echo "${DUCKER_DEFAULT_BRIDGE:-ducker0} dki0"; }
+our_bridges() { echo "${DUCKER_DEFAULT_BRIDGE:-ducker0} dki0 dkd0"; }
 
 setup_suite() {
   export SUITE_HAD_LINKS SUITE_HAD_CHAINS
@@ -25,5 +25,5 @@ teardown_suite() {
       iptables -t "${c%%:*}" -X "${c#*:}" 2>/dev/null || true
     done
   fi
-  rm -rf /tmp/dk-iso-root
+  rm -rf /tmp/dk-iso-root /tmp/dk-dry-root
 }

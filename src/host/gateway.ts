@@ -104,6 +104,8 @@ export interface ForegroundOptions {
   env?: NodeJS.ProcessEnv
   /** Called with the child's pid once it is spawned (exec mode only). */
   onSpawn?: (pid: number) => void
+  /** Also append stdout and stderr to this file (as `docker logs` expects). */
+  tee?: string
 }
 
 /** Run a command attached to our terminal; resolves with its exit status. */
@@ -115,7 +117,13 @@ export async function foreground(argv: readonly string[], why: string, o: Foregr
     return 0
   }
   stats.spawned++
-  const child = spawn(argv[0], argv.slice(1), { stdio: o.stdio ?? 'inherit', env: o.env } as SpawnOptions)
+  const stdio = (o.stdio ?? ['inherit', 'inherit', 'inherit']) as StdioOptions & unknown[]
+  const child = spawn(argv[0], argv.slice(1), { stdio: o.tee ? [stdio[0], 'pipe', 'pipe'] : stdio, env: o.env } as SpawnOptions)
+  const log = o.tee ? fs.createWriteStream(o.tee, { flags: 'a', mode: 0o600 }) : undefined
+  if (log) {
+    child.stdout!.on('data', (b: Buffer) => { process.stdout.write(b); log.write(b) })
+    child.stderr!.on('data', (b: Buffer) => { process.stderr.write(b); log.write(b) })
+  }
   // The terminal's Ctrl-C and Ctrl-\ reach the whole process group, the
   // container included: we just outlive them. TERM and HUP sent to us by
   // name are passed on.
@@ -125,9 +133,12 @@ export async function foreground(argv: readonly string[], why: string, o: Foregr
   if (child.pid) o.onSpawn?.(child.pid)
   return new Promise((resolve, reject) => {
     child.on('error', (e) => reject(new DuckerError(`${argv[0]}: ${e.message}`, 125)))
-    child.on('exit', (code, signal) => {
+    // 'close': the exit status and the last of the piped output are in.
+    child.on('close', (code, signal) => {
       for (const [s, h] of handlers) process.off(s, h)
-      resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0))
+      const status = code ?? 128 + (signal ? os.constants.signals[signal] : 0)
+      if (log) log.end(() => resolve(status))
+      else resolve(status)
     })
   })
 }

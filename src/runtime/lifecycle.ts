@@ -166,6 +166,9 @@ export async function runForeground(c: Container, image: ImageConfig): Promise<n
   const code = await host.foreground(argv, 'new UTS, IPC, PID (and net) namespaces; ducker-init sets up the rest and runs the command', {
     statusVar: 'STATUS',
     stdio: [c.config.interactive || c.config.tty ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+    // Without a tty the output is also kept for `ducker logs`; a tty stays
+    // the container's own terminal.
+    tee: c.config.tty || c.hostConfig.autoRemove ? undefined : logFile(c.id),
     onSpawn: (monitorPid) => {
       // Record the init's PID once it is up, so ps/exec/stop can find it.
       poll = setInterval(() => {

@@ -6,6 +6,7 @@
 //                              and of host-local sources (127.0.0.1) entering a bridge
 //   filter DUCKER-FORWARD      ACCEPT to and from each bridge
 import * as host from '../host/gateway.js'
+import { withLock } from '../host/lock.js'
 import type { PortBinding } from './containers.js'
 
 type Table = Record<'nat' | 'filter', string[]>
@@ -22,18 +23,30 @@ function restore(t: Table, why: string, allowFail = false) {
   return host.run(['iptables-restore', '--noflush'], why, { input, allowFail }).code
 }
 
-/** The chains and the jumps into them; created once, with the first network. */
-export function ensureSkeleton() {
-  const probe = host.run(['iptables', '-t', 'nat', '-n', '-L', 'DUCKER-POSTROUTING'], 'are ducker\'s chains already there?', { allowFail: true })
-  if (probe.code === 0 && !host.isDry()) return
-  restore({
-    nat: [':DUCKER - [0:0]', ':DUCKER-POSTROUTING - [0:0]',
-      '-A PREROUTING -m addrtype --dst-type LOCAL -j DUCKER',
-      '-A OUTPUT -m addrtype --dst-type LOCAL -j DUCKER',
-      '-A POSTROUTING -j DUCKER-POSTROUTING'],
-    filter: [':DUCKER-FORWARD - [0:0]', '-I FORWARD 1 -j DUCKER-FORWARD'],
-  }, 'ducker\'s own chains, jumped to from the built-in ones: easy to list (iptables-save | grep DUCKER) and to remove')
+const JUMPS: Table = {
+  nat: ['-A PREROUTING -m addrtype --dst-type LOCAL -j DUCKER',
+    '-A OUTPUT -m addrtype --dst-type LOCAL -j DUCKER',
+    '-A POSTROUTING -j DUCKER-POSTROUTING'],
+  filter: ['-I FORWARD 1 -j DUCKER-FORWARD'],
 }
+
+/** The chains and the jumps into them; created once, with the first network.
+ * iptables is host-wide while locks live in each data root, so this takes a
+ * host-wide lock: a second `:DUCKER` declaration would flush the chain. */
+export function ensureSkeleton() {
+  withLock(HOST_LOCK, () => {
+    const probe = host.run(['iptables', '-t', 'nat', '-n', '-L', 'DUCKER-POSTROUTING'], 'are ducker\'s chains already there?', { allowFail: true })
+    if (probe.code !== 0 || host.isDry()) {
+      restore({ nat: [':DUCKER - [0:0]', ':DUCKER-POSTROUTING - [0:0]', ...JUMPS.nat], filter: [':DUCKER-FORWARD - [0:0]', ...JUMPS.filter] },
+        'ducker\'s own chains, jumped to from the built-in ones: easy to list (iptables-save | grep DUCKER) and to remove')
+      return
+    }
+    const jump = host.run(['iptables', '-t', 'nat', '-C', 'POSTROUTING', '-j', 'DUCKER-POSTROUTING'], 'and the jumps into them?', { allowFail: true })
+    if (jump.code !== 0) restore(JUMPS, 'the jumps into ducker\'s chains were gone: put them back')
+  })
+}
+
+const HOST_LOCK = '/run/ducker/iptables.lock'
 
 function bridgeRules(bridge: string, subnet: string): Table {
   return {

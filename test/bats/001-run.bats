@@ -110,7 +110,7 @@ load helpers
 @test "--explain prints the steps to stderr, output stays clean" {
   ds --explain run --rm alpine echo hi
   is "$output" "hi"
-  like "$stderr" "mount -t overlay overlay -o lowerdir="
+  like "$stderr" "mount -t overlay overlay -o \"?lowerdir="
   like "$stderr" "\\+ unshare --uts --ipc --pid"
   like "$stderr" "\\+ pivot_root"
   like "$stderr" "# .*steps"

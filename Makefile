@@ -4,15 +4,23 @@
 SHELL := /bin/sh
 NODE_BIN := node_modules/.bin
 CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror
-DEB_PKGS := iptables iproute2 util-linux gcc libc6-dev busybox-static bats cgroup-tools curl file procps psmisc libcap2-bin attr
+DEB_PKGS := iptables iproute2 util-linux gcc libc6-dev busybox-static cgroup-tools curl file procps psmisc libcap2-bin attr
+# the tests also need bats, and podman (with runc) for save/load interoperability
+TEST_PKGS := bats podman runc bc
 TS_SRC := $(shell find src test/unit -name '*.ts' 2>/dev/null)
 
-.PHONY: all deps build image demo test unit bats bench clean docs
+.PHONY: all deps test-deps build image demo test unit bats bench clean docs
 
 all: build image
 
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	@$(MAKE) --no-print-directory install-pkgs PKGS="$(DEB_PKGS)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install-pkgs PKGS="$(DEB_PKGS) $(TEST_PKGS)"
+
+install-pkgs:
+	@missing=$$(for p in $(PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "deps: installing $$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -49,7 +57,7 @@ unit: build
 bats: build image
 	bats --print-output-on-failure test/bats
 
-test: deps build image unit bats
+test: test-deps build image unit bats
 
 bench: deps build image
 	node bench/run.mjs

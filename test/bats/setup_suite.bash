@@ -8,6 +8,8 @@ setup_suite() {
   export SUITE_HAD_LINKS SUITE_HAD_CHAINS
   SUITE_HAD_LINKS=" $(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | tr '\n' ' ') "
   SUITE_HAD_CHAINS=$({ iptables-save 2>/dev/null || true; } | grep -c '^:DUCKER' || true)
+  export SUITE_HAD_CGROUPS
+  SUITE_HAD_CGROUPS=$(find /sys/fs/cgroup -maxdepth 2 -type d -name ducker 2>/dev/null | tr '\n' ' ')
 }
 
 teardown_suite() {
@@ -25,5 +27,10 @@ teardown_suite() {
       iptables -t "${c%%:*}" -X "${c#*:}" 2>/dev/null || true
     done
   fi
+  # the parent `ducker` groups (one per hierarchy), if the suite made them
+  local g
+  for g in $(find /sys/fs/cgroup -maxdepth 2 -type d -name ducker 2>/dev/null); do
+    [[ " $SUITE_HAD_CGROUPS " == *" $g "* ]] || rmdir "$g" 2>/dev/null || true
+  done
   rm -rf /tmp/dk-iso-root /tmp/dk-dry-root
 }

@@ -1,6 +1,6 @@
 // cgroup layouts and limit writes against a fake cgroup root (this machine
 // has no v2 controllers, so the v2 path is only checked here).
-import { test } from 'node:test'
+import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -10,7 +10,9 @@ import { cgroupExecPrefix, oomKills, removeCgroups, setupCgroups } from '../../s
 import type { Container } from '../../src/runtime/containers.js'
 
 const ID = 'f'.repeat(64)
-const fakeRoot = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ducker-cg-'))
+const roots: string[] = []
+const fakeRoot = () => { const r = fs.mkdtempSync(path.join(os.tmpdir(), 'ducker-cg-')); roots.push(r); return r }
+after(() => { for (const r of roots) fs.rmSync(r, { recursive: true, force: true }) })
 const put = (f: string, s: string) => { fs.mkdirSync(path.dirname(f), { recursive: true }); fs.writeFileSync(f, s) }
 const read = (f: string) => fs.readFileSync(f, 'utf8')
 

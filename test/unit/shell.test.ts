@@ -1,4 +1,5 @@
-import { test } from 'node:test'
+import { after, test } from 'node:test'
+import fs from 'node:fs'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { heredoc, shline, shq, varToken } from '../../src/host/shell.js'
@@ -24,6 +25,7 @@ test('runtime variables expand, the rest stays literal', () => {
 
 test('heredoc writes content exactly, with and without variables', () => {
   const f = `/tmp/ducker-unit-${process.pid}`
+  after(() => fs.rmSync(f, { force: true }))
   for (const content of ['{"a": "$b"}\n', 'no newline', 'DUCKER_EOF\nx\n', `{"pid": "${varToken('PID')}", "c": "\\\\ $\`"}\n`]) {
     const got = sh(`PID=7; ${heredoc(f, content)}\ncat ${f}; rm -f ${f}`)
     assert.equal(got, content.replace(varToken('PID'), '7'), JSON.stringify(content))

@@ -14,7 +14,9 @@ teardown() {
 port() { echo $((20000 + RANDOM % 10000)); }
 # The host's own non-loopback address (not one of ducker's bridges).
 host_ip() { ip -4 -o addr show scope global | awk '$2 !~ /^(ducker|dk|vd)/ { sub("/.*", "", $4); print $4; exit }'; }
-RESPONDER='nc -lk -p 80 -e sh -c "printf \"HTTP/1.0 200 OK\r\n\r\nhello from ducker\n\""'
+# Reads the request before answering: closing a socket with unread data
+# sends a reset, which curl may see before the reply (exit 56).
+RESPONDER='nc -lk -p 80 -e sh -c "while read -r l; do [ \${#l} -le 1 ] && break; done; printf \"HTTP/1.0 200 OK\r\n\r\nhello from ducker\n\""'
 get() { curl -s -m 3 "http://$1/"; }
 
 @test "-p HOST:80 answers on 127.0.0.1 and on the host's own address" {
@@ -97,7 +99,7 @@ get() { curl -s -m 3 "http://$1/"; }
 @test "a published port never captures the host's traffic to another machine" {
   local p=$(port) a=$(safename)
   make_outside_host 198.51.100.5 198.51.100.6
-  ip netns exec "$OUTSIDE" busybox nc -ll -p "$p" -e sh -c 'printf "HTTP/1.0 200 OK\r\n\r\nthe outside\n"' &
+  ip netns exec "$OUTSIDE" busybox nc -ll -p "$p" -e sh -c 'while read -r l; do [ ${#l} -le 1 ] && break; done; printf "HTTP/1.0 200 OK\r\n\r\nthe outside\n"' &
   d run -d --name "$a" -p "$p:80" alpine sh -c "$RESPONDER"
   wait_for 30 get "127.0.0.1:$p"
   wait_for 30 get "198.51.100.6:$p"

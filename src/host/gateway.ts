@@ -110,6 +110,12 @@ export interface ForegroundOptions {
 
 /** Run a command attached to our terminal; resolves with its exit status. */
 export async function foreground(argv: readonly string[], why: string, o: ForegroundOptions): Promise<number> {
+  if (mode === 'dry' && o.tee) {
+    // POSIX sh has no `>(tee)`: the status leaves the pipe through fd 3, the
+    // output goes to the terminal (fd 4) and, through tee, to the log.
+    announce(`set +e; exec 4>&1\n${o.statusVar}=$( { { ${shline(argv)} 2>&1; echo $? >&3; } | tee -a ${shq(o.tee)} >&4; } 3>&1 )\nexec 4>&-; set -e`, why)
+    return 0
+  }
   announce(shline(argv), why)
   if (mode === 'dry') {
     script.splice(script.length - 1, 0, 'set +e')

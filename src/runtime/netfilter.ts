@@ -6,6 +6,7 @@
 //                              and of host-local sources (127.0.0.1) entering a bridge
 //   filter DUCKER-FORWARD      ACCEPT to and from each bridge
 import * as host from '../host/gateway.js'
+import { shline } from '../host/shell.js'
 import { withLock } from '../host/lock.js'
 import type { PortBinding } from './containers.js'
 
@@ -23,26 +24,31 @@ function restore(t: Table, why: string, allowFail = false) {
   return host.run(['iptables-restore', '--noflush'], why, { input, allowFail }).code
 }
 
-const JUMPS: Table = {
-  nat: ['-A PREROUTING -m addrtype --dst-type LOCAL -j DUCKER',
-    '-A OUTPUT -m addrtype --dst-type LOCAL -j DUCKER',
-    '-A POSTROUTING -j DUCKER-POSTROUTING'],
-  filter: ['-I FORWARD 1 -j DUCKER-FORWARD'],
-}
+const CHAINS = [['nat', 'DUCKER'], ['nat', 'DUCKER-POSTROUTING'], ['filter', 'DUCKER-FORWARD']]
+const JUMPS = [
+  ['nat', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'DUCKER'],
+  ['nat', 'OUTPUT', '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', 'DUCKER'],
+  ['nat', 'POSTROUTING', '-j', 'DUCKER-POSTROUTING'],
+  ['filter', 'FORWARD', '-j', 'DUCKER-FORWARD'],
+]
 
-/** The chains and the jumps into them; created once, with the first network.
- * iptables is host-wide while locks live in each data root, so this takes a
- * host-wide lock: a second `:DUCKER` declaration would flush the chain. */
+/** The chains and the jumps into them; created with the first network.
+ * Each piece is created only if missing (`-N`, `-C` before `-A`): declaring
+ * an existing chain to iptables-restore would flush it, and the chains are
+ * host-wide, shared by every data root. */
 export function ensureSkeleton() {
   withLock(HOST_LOCK, () => {
-    const probe = host.run(['iptables', '-t', 'nat', '-n', '-L', 'DUCKER-POSTROUTING'], 'are ducker\'s chains already there?', { allowFail: true })
-    if (probe.code !== 0 || host.isDry()) {
-      restore({ nat: [':DUCKER - [0:0]', ':DUCKER-POSTROUTING - [0:0]', ...JUMPS.nat], filter: [':DUCKER-FORWARD - [0:0]', ...JUMPS.filter] },
-        'ducker\'s own chains, jumped to from the built-in ones: easy to list (iptables-save | grep DUCKER) and to remove')
-      return
+    for (const [table, chain] of CHAINS) {
+      const have = !host.isDry() && host.run(['iptables', '-t', table, '-n', '-L', chain], `is ducker's chain ${chain} there?`, { allowFail: true }).code === 0
+      if (!have) host.run(['iptables', '-t', table, '-N', chain], `${chain}: a chain of ducker's own, easy to list and to remove`, { allowFail: host.isDry() })
     }
-    const jump = host.run(['iptables', '-t', 'nat', '-C', 'POSTROUTING', '-j', 'DUCKER-POSTROUTING'], 'and the jumps into them?', { allowFail: true })
-    if (jump.code !== 0) restore(JUMPS, 'the jumps into ducker\'s chains were gone: put them back')
+    for (const [table, from, ...rule] of JUMPS) {
+      const why = `jump from the built-in ${from} into ducker's chain`
+      if (host.isDry()) { host.scriptOnly(`iptables -t ${table} -C ${from} ${rule.join(' ')} 2>/dev/null || iptables -t ${table} ${from === 'FORWARD' ? '-I FORWARD 1' : `-A ${from}`} ${rule.join(' ')}`, why); continue }
+      if (host.run(['iptables', '-t', table, '-C', from, ...rule], `${why}: already there?`, { allowFail: true }).code === 0) continue
+      // FORWARD: first, ahead of any DROP a firewall may have put there
+      host.run(['iptables', '-t', table, ...(from === 'FORWARD' ? ['-I', from, '1'] : ['-A', from]), ...rule], why)
+    }
   })
 }
 
@@ -58,10 +64,12 @@ function bridgeRules(bridge: string, subnet: string): Table {
 const asDelete = (t: Table): Table => ({ nat: t.nat.map((l) => l.replace(/^-A /, '-D ')), filter: t.filter.map((l) => l.replace(/^-A /, '-D ')) })
 
 export function addBridgeRules(bridge: string, subnet: string) {
+  const why = `outbound NAT for ${subnet} (its source becomes the host's address on the way out); replies from 127.0.0.1 DNAT get a routable source; forwarding to and from ${bridge}`
   // Only the bridge vanished (not a reboot)? Then its rules are still there.
-  const probe = host.isDry() ? 1 : host.run(['iptables', '-t', 'nat', '-C', 'DUCKER-POSTROUTING', '-s', subnet, '!', '-o', bridge, '-j', 'MASQUERADE'], 'are this network\'s rules already there?', { allowFail: true }).code
-  if (probe === 0) return
-  restore(bridgeRules(bridge, subnet), `outbound NAT for ${subnet} (its source becomes the host's address on the way out); replies from 127.0.0.1 DNAT get a routable source; forwarding to and from ${bridge}`)
+  const check = ['iptables', '-t', 'nat', '-C', 'DUCKER-POSTROUTING', '-s', subnet, '!', '-o', bridge, '-j', 'MASQUERADE']
+  if (host.isDry()) { host.scriptOnly(`${shline(check)} 2>/dev/null || iptables-restore --noflush <<'EOF'\n${restoreText(bridgeRules(bridge, subnet))}EOF`, why); return }
+  if (host.run(check, 'are this network\'s rules already there?', { allowFail: true }).code === 0) return
+  restore(bridgeRules(bridge, subnet), why)
 }
 
 export function removeBridgeRules(bridge: string, subnet: string) {

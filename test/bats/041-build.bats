@@ -52,7 +52,8 @@ RUN echo built > /built
 COPY app.sh /app.sh
 CMD ["/bin/sh", "/app.sh"]
 EOF2
-  echo 'echo v1' > $CTX/app.sh
+  # contents unique to this run: an earlier run's layers would be a (legitimate) cache hit
+  echo "echo v1 $n" > $CTX/app.sh
   d build -t $n $CTX
   start=$(date +%s%N)
   d build -t $n $CTX
@@ -60,12 +61,12 @@ EOF2
   [[ $(grep -c -- '--> CACHED' <<<"$output") == 3 ]] || { echo "$output"; return 1; }
   echo "# cached rebuild: ${ms} ms" >&3
   [[ $ms -le 1500 ]]                           # the issue's target is 0.5 s; leave room for a busy CI
-  echo 'echo v2' > $CTX/app.sh
+  echo "echo v2 $n" > $CTX/app.sh
   d build -t $n $CTX
   like "$output" $'STEP 2/4: RUN echo built > /built\n--> CACHED'
   like "$output" $'STEP 3/4: COPY app.sh /app.sh\n--> [0-9a-f]'
   d run --rm $n
-  is "$output" v2
+  is "$output" "v2 $n"
   d build --no-cache -t $n $CTX
   [[ "$output" != *CACHED* ]]
 }

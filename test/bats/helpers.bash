@@ -69,6 +69,7 @@ root_snapshot() { find "$DUCKER_ROOT" -path "$DUCKER_ROOT/locks" -prune -o -prin
 # Objects present before the test; teardown removes anything new.
 snapshot_objects() {
   BEFORE_CONTAINERS=$(ls "$DUCKER_ROOT/containers" 2>/dev/null | sort)
+  BEFORE_IMAGES=$(ls "$DUCKER_ROOT/images" 2>/dev/null | sort)
 }
 
 cleanup_new_objects() {
@@ -76,6 +77,12 @@ cleanup_new_objects() {
   for id in $(ls "$DUCKER_ROOT/containers" 2>/dev/null); do
     grep -qx "$id" <<<"$BEFORE_CONTAINERS" && continue
     timeout 30 "$DUCKER" rm -f "$id" >/dev/null 2>&1 || true
+  done
+  # images the test made, tagged or not (a failed build leaves intermediates);
+  # newest first, so children go before the parents they hold on to
+  for id in $(ls -t "$DUCKER_ROOT/images" 2>/dev/null); do
+    grep -qx "$id" <<<"$BEFORE_IMAGES" && continue
+    timeout 30 "$DUCKER" rmi -f "$id" >/dev/null 2>&1 || true
   done
 }
 

@@ -92,8 +92,14 @@ ensure_default_network() {
   ip link show "${DUCKER_DEFAULT_BRIDGE:-ducker0}" >/dev/null 2>&1 || "$DUCKER" network ls >/dev/null 2>&1 || true
 }
 
+# Likewise the built-in alpine, registered on first use (`images` does it).
+ensure_builtin_image() {
+  [[ -n $(ls "$DUCKER_ROOT/images" 2>/dev/null) ]] || "$DUCKER" images >/dev/null 2>&1 || true
+}
+
 common_setup() {
   ensure_default_network
+  ensure_builtin_image
   snapshot_objects
   HOST_BEFORE=$(host_snapshot)
 }

@@ -90,7 +90,7 @@ async function times(n, par, f) {
 // --- cleanup -------------------------------------------------------------------
 
 const hostLinks = async () => new Set((await $`ip -o link show`).stdout.split('\n').map((l) => l.split(': ')[1]?.split('@')[0]).filter(Boolean))
-const netavarkRules = async () => (await $`iptables-save`.nothrow()).stdout.split('\n').filter((l) => /NETAVARK/.test(l))
+const chainRules = async (re) => (await $`iptables-save`.nothrow()).stdout.split('\n').filter((l) => re.test(l))
 
 async function cleanup(before) {
   console.log('\n== cleanup')
@@ -119,26 +119,27 @@ async function cleanup(before) {
   // What podman's network backend left on the host, if it was not there before.
   if (before) {
     for (const l of await hostLinks()) if (!before.links.has(l) && /^(podman\d*|dkbench0)$/.test(l)) await $`ip link del ${l}`.nothrow()
-    if (!before.netavark.length) await removeNetavark()
+    if (!before.netavark.length) await removeChains('NETAVARK')
+    if (!before.ducker.length) await removeChains('DUCKER')
     for (const g of cgroupDirs()) if (!before.cgroups.has(g)) rmdirTree(g)
   }
 }
 
-/** podman's cgroupfs parents (libpod_parent/...) in every hierarchy. */
-const cgroupDirs = () => fs.readdirSync('/sys/fs/cgroup').map((h) => `/sys/fs/cgroup/${h}/libpod_parent`).filter((d) => fs.existsSync(d))
+/** podman's and ducker's cgroup parents (libpod_parent/..., ducker/) in every hierarchy. */
+const cgroupDirs = () => fs.readdirSync('/sys/fs/cgroup').flatMap((h) => [`/sys/fs/cgroup/${h}/libpod_parent`, `/sys/fs/cgroup/${h}/ducker`]).filter((d) => fs.existsSync(d))
 function rmdirTree(dir) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmdirTree(path.join(dir, e.name))
   try { fs.rmdirSync(dir) } catch { /* still in use */ }
 }
 
-/** Delete the NETAVARK chains and the jumps into them (only when the bench made them). */
-async function removeNetavark() {
+/** Delete the NETAVARK (podman) or DUCKER chains and the jumps into them (only when the bench made them). */
+async function removeChains(prefix) {
   let table = ''
   const jumps = [], chains = []
   for (const l of (await $`iptables-save`.nothrow()).stdout.split('\n')) {
     if (l.startsWith('*')) table = l.slice(1)
-    else if (/^:NETAVARK/.test(l)) chains.push([table, l.slice(1).split(' ')[0]])
-    else if (/^-A /.test(l) && /-j NETAVARK/.test(l) && !/^-A NETAVARK/.test(l)) jumps.push([table, l])
+    else if (l.startsWith(`:${prefix}`)) chains.push([table, l.slice(1).split(' ')[0]])
+    else if (/^-A /.test(l) && l.includes(`-j ${prefix}`) && !l.startsWith(`-A ${prefix}`)) jumps.push([table, l])
   }
   // iptables-save lines are shell-quoted (comments): let sh split them.
   for (const [t, l] of jumps) await $`sh -c ${`iptables -t ${t} -D ${l.slice(3)}`}`.nothrow()
@@ -155,7 +156,7 @@ async function main() {
   const subnet = freeSubnet()
   Object.assign(process.env, { DUCKER_ROOT: DROOT, DUCKER_DEFAULT_SUBNET: subnet, DUCKER_DEFAULT_BRIDGE: 'dkbench0' })
   await cleanup() // a previous run that was interrupted
-  const before = { links: await hostLinks(), netavark: await netavarkRules(), cgroups: new Set(cgroupDirs()) }
+  const before = { links: await hostLinks(), netavark: await chainRules(/NETAVARK/), ducker: await chainRules(/DUCKER/), cgroups: new Set(cgroupDirs()) }
   const load0 = os.loadavg()
   const res = { date: new Date().toISOString(), cases: [], floor: {} }
   try {

@@ -6,10 +6,14 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { DuckerError } from '../errors.js'
-import { containerDir, layerDir } from '../store/paths.js'
+import { sha256Var } from '../host/digest.js'
+import * as host from '../host/gateway.js'
+import { hasVar, shq } from '../host/shell.js'
+import { containerDir, imagesDir, layerDir } from '../store/paths.js'
 import { parseDuckerfile, lineError, words, pairs, exposePort, type Instruction } from './duckerfile.js'
 import { clean, globRegex, hasGlob, isIgnored, parseIgnore, type IgnoreRule } from './ignore.js'
-import { hex, listImages, resolveImage, shortId, type ImageConfig } from './images.js'
+import { hex, listImages, resolveImage, saveImage, shortId, type ImageConfig } from './images.js'
+import { entriesLayerScript, upperLayerScript } from './buildscript.js'
 import { createLayer, statInImage, upperEntries } from './layers.js'
 import { createContainer, removeContainer, runForeground } from './lifecycle.js'
 import type { TarEntry } from './tarball.js'
@@ -37,6 +41,7 @@ export async function build(o: BuildOptions): Promise<ImageConfig> {
   const vars: Record<string, string> = {}
   const args: Record<string, string> = {}
   let cur: ImageConfig | undefined
+  if (host.isDry()) host.note('Steps whose parent image is known now are looked up in the cache here (CACHED: nothing to do); from the first miss on, this script computes each step. Its layer tars are GNU tar\'s, so their diff IDs and the image IDs differ from a real build\'s (as with a dry-run commit); the files and the config are the same.')
   for (const [n, ins] of steps.entries()) {
     o.out(`STEP ${n + 1}/${steps.length}: ${ins.text}`)
     if (ins.op === 'ARG') {
@@ -52,7 +57,7 @@ export async function build(o: BuildOptions): Promise<ImageConfig> {
       o.out(`--> ${shortId(cur.id)}`)
       continue
     }
-    cur = await step(cur!, ins, vars, args, ctx, ignore, o)
+    cur = await step(cur!, ins, vars, args, ctx, ignore, o, n + 1)
   }
   if (!cur) throw new DuckerError('the Duckerfile has no steps', 1)
   if (o.tag) cur = tagImage(cur, [o.tag], `tag the built image ${o.tag}`)
@@ -60,20 +65,24 @@ export async function build(o: BuildOptions): Promise<ImageConfig> {
 }
 
 async function step(parent: ImageConfig, ins: Instruction, vars: Record<string, string>, args: Record<string, string>,
-  ctx: string, ignore: IgnoreRule[], o: BuildOptions): Promise<ImageConfig> {
+  ctx: string, ignore: IgnoreRule[], o: BuildOptions, n: number): Promise<ImageConfig> {
   const now = new Date().toISOString()
   const body: Body = {
     created: now, layers: [...parent.layers], config: { ...parent.config, env: [...parent.config.env], exposedPorts: [...parent.config.exposedPorts] },
     history: [...parent.history], parent: parent.id, ...(parent.labels ? { labels: { ...parent.labels } } : {}),
   }
   const history = (emptyLayer: boolean) => body.history.push({ created: now, createdBy: ins.text, ...(emptyLayer ? { emptyLayer } : {}) })
+  // Dry run: a parent made by the script has its ID in ${ID_k}; so has the key. Per-step names: none is reused.
+  const unknownParent = hasVar(parent.id)
   const cached = (key: string) => {
+    if (unknownParent) { body.cacheKey = sha256Var(`${parent.id}\n${key}`, `KEY_${n}`, `step ${n}'s cache key: sha256 of the parent image ID and the instruction`); return undefined }
     body.cacheKey = sha(`${parent.id}\n${key}`)
     if (o.noCache) return undefined
     return listImages().find((i) => i.parent === parent.id && i.cacheKey === body.cacheKey)
   }
-  const done = (img: ImageConfig, hit: boolean) => { o.out(hit ? `--> CACHED ${shortId(img.id)}` : `--> ${shortId(img.id)}`); return img }
-  const record = () => addImage(body, [], `record build step: ${ins.text.slice(0, 60)}`)
+  const done = (img: ImageConfig, hit: boolean) => { o.out(hit ? `--> CACHED ${shortId(img.id)}` : `--> ${hasVar(img.id) ? `$ID_${n}` : shortId(img.id)}`); return img }
+  const record = () => hasVar(JSON.stringify(body)) ? recordScript(body, n, `record build step ${n}: ${ins.text.slice(0, 60)}`) : addImage(body, [], `record build step: ${ins.text.slice(0, 60)}`)
+  const layerOf = (entries: TarEntry[], why: string, line: string) => host.isDry() ? Promise.resolve(entriesLayerScript(entries, `DIFF_${n}`, why)) : createLayer(entries, why, line)
 
   switch (ins.op) {
     case 'ENV': case 'LABEL': {
@@ -110,7 +119,7 @@ async function step(parent: ImageConfig, ins: Instruction, vars: Record<string, 
       const hit = cached(`WORKDIR ${dir} ${missing}`)
       if (hit) return done(hit, true)
       // Created if missing: a small layer holding just the new directories.
-      if (missing) body.layers.push(await createLayer(parentDirs(parent, dir + '/x'), 'a layer that creates the WORKDIR', `mkdir -p ${dir}`))
+      if (missing) body.layers.push(await layerOf(parentDirs(parent, dir + '/x'), 'a layer that creates the WORKDIR', `mkdir -p ${dir}`))
       return done(record(), false)
     }
     case 'COPY': {
@@ -120,7 +129,7 @@ async function step(parent: ImageConfig, ins: Instruction, vars: Record<string, 
       if (hit) return done(hit, true)
       o.busy?.(`COPY: writing a layer of ${plan.entries.length} entries`)
       try {
-        body.layers.push(await createLayer(plan.entries, `the COPY step\'s layer (line ${ins.line})`, `tar -cf layer.tar -C ${ctx} ...  # ${plan.entries.length} entries`))
+        body.layers.push(await layerOf(plan.entries, `the COPY step\'s layer (line ${ins.line})`, `tar -cf layer.tar -C ${ctx} ...  # ${plan.entries.length} entries`))
       } finally { o.idle?.() }
       return done(record(), false)
     }
@@ -130,7 +139,7 @@ async function step(parent: ImageConfig, ins: Instruction, vars: Record<string, 
       history(false)
       const hit = cached(`RUN ${JSON.stringify(cmd)} ${JSON.stringify(argEnv)}`)
       if (hit) return done(hit, true)
-      body.layers.push(await runStep(parent, ins, cmd, argEnv, o))
+      body.layers.push(await runStep(parent, ins, cmd, argEnv, o, n))
       return done(record(), false)
     }
     default:
@@ -139,12 +148,18 @@ async function step(parent: ImageConfig, ins: Instruction, vars: Record<string, 
 }
 
 /** RUN: a real container of the image so far; its upper dir is the new layer. */
-async function runStep(parent: ImageConfig, ins: Instruction, cmd: string[], argEnv: string[], o: BuildOptions): Promise<string> {
-  const { c, image } = createContainer({ image: parent.id, cmd, env: argEnv, workdir: parent.config.workdir || '/', tty: false, interactive: false, detach: false, rm: false })
+async function runStep(parent: ImageConfig, ins: Instruction, cmd: string[], argEnv: string[], o: BuildOptions, n: number): Promise<string> {
+  const dry = host.isDry()
+  const { c, image } = createContainer({ image: parent.id, imageConfig: dry ? parent : undefined, cmd, env: argEnv, workdir: parent.config.workdir || '/', tty: false, interactive: false, detach: false, rm: false })
   try {
     const upper = path.join(containerDir(c.id), 'upper')
     // ARG values are visible to RUN but are not the image's env.
-    const code = await runForeground(c, image)
+    const code = await runForeground(c, image, false)
+    const failed = `Duckerfile line ${ins.line}: RUN ${ins.exec ? JSON.stringify(cmd) : ins.args} returned a non-zero code: `
+    if (dry) {
+      host.scriptOnly(`if [ "$STATUS" -ne 0 ]; then echo ${shq('ducker: ' + failed)}"$STATUS" >&2; rm -rf ${shq(containerDir(c.id))}; exit 1; fi`, 'a failed RUN fails the build (its container goes)')
+      return upperLayerScript(upper, `DIFF_${n}`, `the RUN step's changes (line ${ins.line}) become a layer`)
+    }
     if (code !== 0) {
       throw new DuckerError(`Duckerfile line ${ins.line}: RUN ${ins.exec ? JSON.stringify(cmd) : ins.args} returned a non-zero code: ${code}`, 1)
     }
@@ -155,6 +170,15 @@ async function runStep(parent: ImageConfig, ins: Instruction, cmd: string[], arg
   } finally {
     await removeContainer({ ...c, state: { status: 'exited' } }, true)
   }
+}
+
+/** Dry run: the step's image ID is ${ID_n}, computed by the script from the config it writes. */
+function recordScript(body: Body, n: number, why: string): ImageConfig {
+  const img: ImageConfig = { id: '', ...body, repoTags: [] }
+  img.id = sha256Var(JSON.stringify({ ...body, repoTags: [] }), `ID_${n}`, `step ${n}'s image ID: sha256 of its config JSON (compact, as ducker hashes it)`)
+  host.mkdir(imagesDir(), 'the image store')
+  saveImage(img, why)
+  return img
 }
 
 interface CopyPlan { entries: TarEntry[]; key: string }

@@ -35,6 +35,8 @@ export interface CreateOptions {
   memory?: number
   pidsLimit?: number
   extra?: Partial<Container['hostConfig']>
+  /** The image itself (a dry-run build's step image exists only in its script). */
+  imageConfig?: ImageConfig
 }
 
 /** `-e K=V` over the image env, by key; `-e K` takes the host's value. */
@@ -66,7 +68,7 @@ export function createContainer(o: CreateOptions): { c: Container; image: ImageC
   }
   const caps = { capAdd: normalizeCaps(o.extra?.capAdd), capDrop: normalizeCaps(o.extra?.capDrop) }
   ensureRoot()
-  const image = resolveImage(o.image)
+  const image = o.imageConfig ?? resolveImage(o.image)
   const cmd = o.cmd.length ? o.cmd : [...(image.config.entrypoint ?? []), ...(image.config.cmd ?? [])]
   if (!cmd.length) throw new DuckerError('no command specified', 125, 'give a command after the image name')
   const id = newId()
@@ -156,7 +158,7 @@ function markStopping(c: Container) {
 }
 
 /** Run in the foreground: our stdio is the container's. Returns its exit code. */
-export async function runForeground(c: Container, image: ImageConfig): Promise<number> {
+export async function runForeground(c: Container, image: ImageConfig, scriptExits = true): Promise<number> {
   clearRunFiles(c)
   const { cgroups, net } = prepare(c, image)
   const argv = launchArgv(c, cgroups, net, [])
@@ -183,7 +185,7 @@ export async function runForeground(c: Container, image: ImageConfig): Promise<n
   clearInterval(poll)
   const exitCode = host.isDry() ? (varToken('STATUS') as unknown as number) : code
   await finishRun(c, exitCode)
-  if (host.isDry()) host.scriptOnly('exit "$STATUS"', 'the container\'s exit code is ours')
+  if (host.isDry() && scriptExits) host.scriptOnly('exit "$STATUS"', 'the container\'s exit code is ours')
   return code
 }
 

@@ -247,9 +247,58 @@ img_id() { "$DUCKER" inspect -f '{{.Id}}' "$1" | sed 's/^sha256://'; }
   rm -rf "$t"
 }
 
-@test "dry-run: build says it is not supported, and why" {
-  local t; t=$(mktemp -d); printf 'FROM alpine\nRUN true\n' > "$t/Duckerfile"
-  ds --rc=125 --dry-run build "$t"
-  like "$stderr" '^ducker: --dry-run is not supported for build: '
+# A build context whose steps miss the cache (unique ENV), with RUN
+# whiteouts and an opaque dir, COPY of a file and a dir, WORKDIR, EXPOSE, CMD.
+build_ctx() {
+  mkdir -p "$1/sub"; echo hello > "$1/f.txt"; chmod 640 "$1/f.txt"; echo s > "$1/sub/s"
+  cat > "$1/Duckerfile" <<EOF2
+FROM alpine
+ENV UNIQ=$2 B="two words"
+WORKDIR /app
+RUN echo ran > /ran; rm /etc/motd; rm -rf /etc/apk; mkdir /etc/apk; echo k > /etc/apk/keep
+COPY f.txt sub ./
+EXPOSE 8080 53/udp
+RUN cat f.txt > copied; echo "\$B" >> copied
+CMD ["cat", "/app/copied"]
+EOF2
+}
+img_config() { "$DUCKER" inspect -f '{{json .Config.Env}} {{json .Config.Cmd}} {{.Config.WorkingDir}} {{json .Config.ExposedPorts}}' "$1"; }
+img_files() { "$DUCKER" run --rm "$1" sh -c 'cat /app/copied /ran /etc/apk/keep; ls /etc/apk; test ! -e /etc/motd && echo no-motd; find /app | sort; stat -c "%n %a %u" /app/f.txt /app/s'; }
+
+@test "dry-run: build, as a script, makes an image with the files and config of a real build" {
+  local t a b; t=$(mktemp -d); a=$(safename):dry; b=$(safename):real
+  build_ctx "$t" "$(safename)"
+  dry build -t "$a" "$t"
+  like "$script" 'DIFF_5=\$\(sha256sum' "per-step layer variables"
+  like "$script" 'ID_7=\$\(printf' "per-step image ID variables"
+  like "$script" 'GNU tar' "says why the IDs differ from a real build's"
+  play
+  like "$output" "Successfully tagged $a"
+  d build --no-cache -t "$b" "$t"
+  is "$(img_files "$a")" "$(img_files "$b")" "files: script vs real"
+  like "$(img_files "$a")" $'hello\ntwo words\nran\nk\nkeep\nno-motd'
+  is "$(img_config "$a")" "$(img_config "$b")" "env, cmd, workdir, ports: script vs real"
+  like "$(img_config "$a")" '"8080/tcp":\{\}'
+  # The script's images carry the real cache keys: a real build reuses them all.
+  d build -t "$(safename)" "$t"
+  is "$(grep -c -- '--> CACHED' <<<"$output")" 7 "a real build after the script is all cached"
+  rm -rf "$t"
+}
+
+@test "dry-run: a fully cached build's script only tags; a failed RUN fails the script" {
+  local t a b; t=$(mktemp -d); a=$(safename):one; b=$(safename):two
+  build_ctx "$t" "$(safename)"
+  d build -t "$a" "$t"
+  dry build -t "$b" "$t"
+  is "$(grep -c -- '--> CACHED' <<<"$script")" 7 "every step cached"
+  ! grep -Eq '(^| )(tar|unshare|mount) ' <<<"$script"
+  play
+  is "$(img_id "$b")" "$(img_id "$a")" "the tag names the cached image"
+  printf 'FROM %s\nRUN echo x > /x; exit 4\n' "$a" > "$t/Duckerfile"
+  dry build "$t"
+  run sh -c "$script"
+  is "$status" 1 "the script fails as the build does"
+  like "$output" 'RUN echo x > /x; exit 4 returned a non-zero code: 4'
+  [[ -z $(ls "$DUCKER_ROOT/containers") ]]
   rm -rf "$t"
 }

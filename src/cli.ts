@@ -27,7 +27,7 @@ function cmd(name: string, description: string, example?: string) {
 
 program.option('--explain', 'print each underlying command, with why, as it runs (also DUCKER_EXPLAIN=1)')
 program.option('--dry-run', 'print the equivalent POSIX sh script and change nothing')
-program.addHelpText('after', '\nExamples:\n  ducker run -d --name web -p 20080:80 alpine httpd -f\n  ducker --explain run --rm alpine echo hi\n  ducker --dry-run run -d alpine sleep 60 > run.sh\n  ducker learn namespaces\n\nRun `ducker COMMAND --help` for a command\'s flags.')
+program.addHelpText('after', '\nExamples:\n  ducker run -d --name web -p 20080:80 alpine nc -lk -p 80 -e echo hello\n  ducker --explain run --rm alpine echo hi\n  ducker --dry-run run -d alpine sleep 60 > run.sh\n  ducker learn namespaces\n\nRun `ducker COMMAND --help` for a command\'s flags.')
 
 /** Lazy-load commands/<file>.js and call its default export. */
 const lazy = (file: string) => async (...args: unknown[]) => {

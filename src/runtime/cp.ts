@@ -4,22 +4,24 @@
 // container, never on the host. Mounted volumes are looked through, so a
 // path under a volume reads/writes the volume. The actual copy is GNU tar
 // (modes, mtimes and numeric ownership kept) started in the resolved dir.
-import fs from 'node:fs'
+// A stopped container's root is mounted for the copy; under --dry-run it is
+// read from its layers unmounted (overlay-view.ts) and the script mounts it.
 import path from 'node:path'
 import { DuckerError } from '../errors.js'
 import * as host from '../host/gateway.js'
-import { root } from '../store/paths.js'
+import { containerDir, root } from '../store/paths.js'
 import { findContainer, type Container } from './containers.js'
-import { findImage } from './images.js'
+import { findImage, layerDiff } from './images.js'
 import { withContainerLock } from './lifecycle.js'
-import { resolveIn, type RootMap } from './inroot.js'
+import { hostView, resolveIn, type FsView, type RootMap } from './inroot.js'
+import { overlayView } from './overlay-view.js'
 import { isMounted, mergedDir, mountRootfs, unmountRootfs } from './rootfs.js'
 
 export { resolveIn, type RootMap }
 
 /** The rootfs plus the container's mounts, destinations resolved in order as the init does. */
-export function rootMapOf(c: Container): RootMap {
-  const m: RootMap = { root: mergedDir(c.id), mounts: [] }
+export function rootMapOf(c: Container, view?: FsView): RootMap {
+  const m: RootMap = { root: mergedDir(c.id), mounts: [], view }
   for (const mt of c.hostConfig.mounts) m.mounts.push({ dest: resolveIn(m, mt.destination, true).ctr, source: mt.source })
   return m
 }
@@ -28,16 +30,17 @@ export function rootMapOf(c: Container): RootMap {
 async function withRootfs<T>(c: Container, f: (m: RootMap) => Promise<T>): Promise<T> {
   const merged = mergedDir(c.id)
   let mounted = false
+  let view: FsView | undefined
   if (!isMounted(merged)) {
-    // Paths are resolved (symlinks followed inside the root) while the script is written: that needs the merged view.
-    if (host.isDry()) throw new DuckerError(`--dry-run is not supported for cp with a stopped container: paths are resolved inside ${c.name}'s root filesystem, which is mounted only while it runs`, 125, 'start it first, or use --explain')
     const img = findImage(c.imageId)
     if (!img) throw new DuckerError(`image ${c.imageId.slice(0, 12)} of container ${c.name} is gone`, 1)
     withContainerLock(c.id, () => mountRootfs(c.id, img))
     mounted = true
+    // Dry run: the script mounts it; paths are resolved now, in the layers as the overlay will stack them.
+    if (host.isDry()) view = overlayView({ merged, upper: path.join(containerDir(c.id), 'upper'), lowers: [...img.layers].reverse().map(layerDiff) })
   }
   try {
-    return await f(rootMapOf(c))
+    return await f(rootMapOf(c, view))
   } finally {
     // Leave it mounted if the container was started meanwhile.
     if (mounted) withContainerLock(c.id, () => { if (findContainer(c.id).state.status !== 'running') unmountRootfs(c.id) })
@@ -67,8 +70,10 @@ export function parseEndpoint(arg: string): Endpoint {
   return { container: findContainer(ref), path: p }
 }
 
-const lstat = (p: string) => { try { return fs.lstatSync(p) } catch { return undefined } }
-const stat = (p: string) => { try { return fs.statSync(p) } catch { return undefined } }
+const lstat = hostView.lstat
+const stat = hostView.stat
+// Container paths are looked at through the map's view (an unmounted overlay's layers in a dry run).
+const viewOf = (m: RootMap) => m.view ?? hostView
 const endsDot = (p: string) => /(^|\/)\.$/.test(p)
 
 export async function copy(srcArg: string, dstArg: string): Promise<void> {
@@ -83,7 +88,7 @@ export async function copy(srcArg: string, dstArg: string): Promise<void> {
 async function copyOut(m: RootMap, c: Container, cpath: string, dest: string) {
   const contents = endsDot(cpath)
   const s = resolveIn(m, contents ? cpath.replace(/\/?\.$/, '/') : cpath, contents || cpath.endsWith('/'))
-  const st = lstat(s.host)
+  const st = viewOf(m).lstat(s.host)
   if (!st) throw new DuckerError(`Could not find the file ${cpath} in container ${c.name}`, 1)
   if (!st.isDirectory() && (contents || cpath.endsWith('/'))) throw new DuckerError(`${cpath}: not a directory`, 1)
   const base = s.ctr === '/' ? '.' : path.posix.basename(s.ctr)
@@ -130,7 +135,7 @@ async function copyIn(m: RootMap, src: string, c: Container, cpath: string) {
       const code = await host.foreground([...TAR_C, '-C', stage, '-xpf', '-'], 'read the tar archive from stdin', { statusVar: 'STATUS', stdio: ['inherit', 'inherit', 'inherit'] })
       if (code !== 0) throw new DuckerError(`tar exited ${code}`, 1)
       const d = resolveIn(m, cpath, true)
-      if (!stat(d.host)?.isDirectory()) throw new DuckerError(`destination "${c.name}:${cpath}" must be a directory`, 1)
+      if (!viewOf(m).stat(d.host)?.isDirectory()) throw new DuckerError(`destination "${c.name}:${cpath}" must be a directory`, 1)
       extract(tmp, stage, '.', d.host, '.')
       return
     }
@@ -141,7 +146,7 @@ async function copyIn(m: RootMap, src: string, c: Container, cpath: string) {
     if (!st.isDirectory() && (contents || src.endsWith('/'))) throw new DuckerError(`${src}: not a directory`, 1)
     const base = path.basename(sp) || '.'
     const d = resolveIn(m, cpath, true)
-    const dst = stat(d.host)
+    const dst = viewOf(m).stat(d.host)
     if (st.isDirectory()) {
       if (dst && !dst.isDirectory()) throw new DuckerError(`cannot copy a directory to a file: ${c.name}:${cpath}`, 1)
       if (dst) {
@@ -157,7 +162,7 @@ async function copyIn(m: RootMap, src: string, c: Container, cpath: string) {
     }
     // Create (or replace) the target under its parent, renamed.
     const parent = resolveIn(m, path.posix.dirname(d.ctr), true)
-    if (!stat(parent.host)?.isDirectory()) throw new DuckerError(`no such directory: ${c.name}:${path.posix.dirname(d.ctr)}`, 1)
+    if (!viewOf(m).stat(parent.host)?.isDirectory()) throw new DuckerError(`no such directory: ${c.name}:${path.posix.dirname(d.ctr)}`, 1)
     if (d.ctr === '/') throw new DuckerError('cannot replace the container\'s root directory', 1)
     extract(tmp, path.dirname(sp), base, parent.host, path.posix.basename(d.ctr))
   } finally {

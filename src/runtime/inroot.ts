@@ -8,8 +8,16 @@ import { DuckerError } from '../errors.js'
 
 const MAX_LINKS = 40
 
-/** The container's filesystem as the host sees it: rootfs + volume mounts. */
-export interface RootMap { root: string; mounts: { dest: string; source: string }[] }
+/** How paths are looked at: the host's fs, or a stand-in (an unmounted overlay read from its layers). */
+export interface FsView { lstat(p: string): fs.Stats | undefined; stat(p: string): fs.Stats | undefined; readlink(p: string): string }
+export const hostView: FsView = {
+  lstat: (p) => { try { return fs.lstatSync(p) } catch { return undefined } },
+  stat: (p) => { try { return fs.statSync(p) } catch { return undefined } },
+  readlink: (p) => fs.readlinkSync(p),
+}
+
+/** The container's filesystem as the host sees it: rootfs + volume mounts (+ how to look at it). */
+export interface RootMap { root: string; mounts: { dest: string; source: string }[]; view?: FsView }
 
 function hostOf(m: RootMap, comps: string[]): string {
   const ctr = '/' + comps.join('/')
@@ -29,17 +37,17 @@ export function resolveIn(m: RootMap, p: string, followFinal: boolean): { ctr: s
   let todo = p.split('/').filter((x) => x !== '')
   let cur: string[] = []
   let links = 0
+  const view = m.view ?? hostView
   while (todo.length) {
     const name = todo.shift()!
     if (name === '.') continue
     if (name === '..') { cur.pop(); continue }
     const next = [...cur, name]
     const hp = hostOf(m, next)
-    let st: fs.Stats | undefined
-    try { st = fs.lstatSync(hp) } catch { /* missing: the rest is taken literally */ }
+    const st = view.lstat(hp) // missing: the rest is taken literally
     if (st?.isSymbolicLink() && (todo.length > 0 || followFinal)) {
       if (++links > MAX_LINKS) throw new DuckerError(`too many levels of symbolic links in ${p}`, 1)
-      const target = fs.readlinkSync(hp)
+      const target = view.readlink(hp)
       if (target.startsWith('/')) cur = []
       todo = [...target.split('/').filter((x) => x !== ''), ...todo]
       continue

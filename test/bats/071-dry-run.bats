@@ -241,9 +241,48 @@ img_id() { "$DUCKER" inspect -f '{{.Id}}' "$1" | sed 's/^sha256://'; }
   d cp "$a:/o" "$t/real-o"
   is "$(cat "$t/dry-o") $(stat -c %a "$t/dry-o")" "out 640"
   is "$(stat -c '%a %s' "$t/dry-o")" "$(stat -c '%a %s' "$t/real-o")"
-  d stop -t 0 "$a"
-  ds --rc=125 --dry-run cp "$a:/o" "$t/x"
-  like "$stderr" '^ducker: --dry-run is not supported for cp with a stopped container: '
+  rm -rf "$t"
+}
+
+@test "dry-run: cp with a stopped container, both ways and with -, as scripts: paths resolved in the unmounted layers, links stay inside" {
+  local a t m; a=$(safename); t=$(mktemp -d)
+  # A link to /etc, a whiteout (motd) and an opaque dir (/etc/apk) in the upper dir.
+  d run --name "$a" alpine sh -c 'printf out > /o; chmod 640 /o; ln -s /etc /lnk; rm /etc/motd; rm -rf /etc/apk; mkdir /etc/apk; echo k > /etc/apk/keep'
+  m="$DUCKER_ROOT/containers/$(cid "$a")/merged"
+  mounted() { grep -c " $m " /proc/mounts || true; }
+  is "$(mounted)" 0 "stopped: not mounted"
+  # out: a file, through the link (the container's /etc, not the host's), a dir's contents
+  dry cp "$a:/o" "$t/dry-o"; [[ ! -e $t/dry-o ]]; play
+  d cp "$a:/o" "$t/real-o"
+  is "$(cat "$t/dry-o") $(stat -c %a "$t/dry-o")" "out 640"
+  is "$(stat -c '%a %s %Y' "$t/dry-o")" "$(stat -c '%a %s %Y' "$t/real-o")"
+  dry cp "$a:/lnk/os-release" "$t/dry-rel"; play
+  like "$(cat "$t/dry-rel")" 'ID=alpine' "/lnk/os-release is the container's"
+  mkdir "$t/dry-apk" "$t/real-apk"
+  dry cp "$a:/lnk/apk/." "$t/dry-apk"; play
+  d cp "$a:/lnk/apk/." "$t/real-apk"
+  is "$(ls -A "$t/dry-apk")" "keep" "opaque dir: the image's /etc/apk is hidden"
+  is "$(ls -A "$t/real-apk")" "keep"
+  ds --rc=1 --dry-run cp "$a:/etc/motd" "$t/x"
+  like "$stderr" 'Could not find the file /etc/motd' "whiteout: deleted in the container"
+  # in: through the link, into the container's /etc, never the host's
+  printf 'in\n' > "$t/in"; chmod 604 "$t/in"
+  dry cp "$t/in" "$a:/lnk/dk-dry-in-$$"; play
+  [[ ! -e /etc/dk-dry-in-$$ ]]
+  d cp "$t/in" "$a:/lnk/dk-real-in-$$"
+  [[ ! -e /etc/dk-real-in-$$ ]]
+  d cp "$a:/etc/dk-dry-in-$$" "$t/back-dry"; d cp "$a:/etc/dk-real-in-$$" "$t/back-real"
+  is "$(cat "$t/back-dry") $(stat -c %a "$t/back-dry")" "in 604"
+  is "$(stat -c '%a %s' "$t/back-dry")" "$(stat -c '%a %s' "$t/back-real")"
+  # - both ways
+  dry cp "$a:/lnk/apk" -; sh -c "$script" > "$t/out.tar"
+  is "$(tar -tf "$t/out.tar" | sort | tr '\n' ' ')" "apk/ apk/keep "
+  mkdir "$t/s"; echo streamed > "$t/s/st"; tar -C "$t/s" -cf "$t/s.tar" st
+  dry cp - "$a:/lnk"; sh -c "$script" < "$t/s.tar"
+  [[ ! -e /etc/st ]]
+  d cp "$a:/etc/st" -
+  like "$output" streamed
+  is "$(mounted)" 0 "each script unmounted the overlay again"
   rm -rf "$t"
 }
 

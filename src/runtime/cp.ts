@@ -9,6 +9,7 @@
 import path from 'node:path'
 import { DuckerError } from '../errors.js'
 import * as host from '../host/gateway.js'
+import { shq } from '../host/shell.js'
 import { containerDir, root } from '../store/paths.js'
 import { findContainer, type Container } from './containers.js'
 import { findImage, layerDiff } from './images.js'
@@ -36,6 +37,7 @@ async function withRootfs<T>(c: Container, f: (m: RootMap) => Promise<T>): Promi
     if (!img) throw new DuckerError(`image ${c.imageId.slice(0, 12)} of container ${c.name} is gone`, 1)
     withContainerLock(c.id, () => mountRootfs(c.id, img))
     mounted = true
+    host.scriptOnly(`trap ${shq(`! mountpoint -q ${merged} || umount ${merged}`)} EXIT`, 'should a copy step fail (set -e), the rootfs still comes down')
     // Dry run: the script mounts it; paths are resolved now, in the layers as the overlay will stack them.
     if (host.isDry()) view = overlayView({ merged, upper: path.join(containerDir(c.id), 'upper'), lowers: [...img.layers].reverse().map(layerDiff) })
   }

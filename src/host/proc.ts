@@ -30,11 +30,5 @@ export function listDir(dir: string): string[] {
   try { return fs.readdirSync(dir) } catch { return [] }
 }
 
-/** Host PIDs of the direct children of a process. */
-export function children(pid: number): number[] {
-  const txt = readFileOr(`/proc/${pid}/task/${pid}/children`, '') ?? ''
-  return txt.trim().split(/\s+/).filter(Boolean).map(Number)
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)

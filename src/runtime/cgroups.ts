@@ -14,10 +14,6 @@ import type { Container } from './containers.js'
 
 export const CFS_PERIOD = 100000
 
-export function groupsOf(c: Container, layout = detectLayout()): Groups {
-  return containerGroups(layout, c.id)
-}
-
 /** Create the container's cgroups, write limits; return dirs the init joins. */
 export function setupCgroups(c: Container, layout = detectLayout()): string[] {
   const g = containerGroups(layout, c.id)

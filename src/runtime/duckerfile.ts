@@ -188,9 +188,6 @@ function dollar(s: string, i: number, vars: Record<string, string>, line: number
   return { value: '$', end: i }
 }
 
-/** Expand one argument string into a single word-joined string (WORKDIR). */
-export const expandOne = (s: string, vars: Record<string, string>, line: number) => words(s, vars, line).join(' ')
-
 /** Validate an EXPOSE port after expansion: 8080, 8080/tcp, 53/udp. */
 export function exposePort(p: string, line: number): string {
   const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(p)

@@ -6,7 +6,7 @@ NODE_BIN := node_modules/.bin
 CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror
 DEB_PKGS := iptables iproute2 util-linux gcc libc6-dev busybox-static cgroup-tools curl file procps psmisc libcap2-bin attr
 # the tests also need bats, and podman (with runc) for save/load interoperability
-TEST_PKGS := bats podman runc bc
+TEST_PKGS := bats podman runc bc jq
 TS_SRC := $(shell find src test/unit -name '*.ts' 2>/dev/null)
 
 .PHONY: all deps test-deps build image demo test unit bats bench clean docs

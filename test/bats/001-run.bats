@@ -56,7 +56,7 @@ load helpers
   id=$(cat "$DUCKER_ROOT"/containers/*/config.json | grep -l '"name": "'$name'"' "$DUCKER_ROOT"/containers/*/config.json | xargs dirname)
   [[ -f $id/upper/newfile ]]
   [[ -c $id/upper/etc/hostname ]]  # an overlay whiteout
-  ! grep -rqs changed "$DUCKER_ROOT"/layers/*/diff/etc/motd
+  ! grep -rqs changed "$DUCKER_ROOT"/layers/*/diff/etc/motd || false
   d run --rm alpine cat /etc/motd
   [[ "$output" != changed ]]
   d rm $name

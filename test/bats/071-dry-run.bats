@@ -91,7 +91,7 @@ status_of() { "$DUCKER" inspect -f '{{.State.Status}}' "$1"; }
   dry rm -f "$a"; play
   d rm -f "$b"
   [[ ! -e $DUCKER_ROOT/containers/$ida ]]
-  ! grep -q "$ida" /proc/mounts
+  ! grep -q "$ida" /proc/mounts || false
 }
 
 @test "dry-run: exec, as a script, runs the command in the container" {
@@ -111,8 +111,8 @@ status_of() { "$DUCKER" inspect -f '{{.State.Status}}' "$1"; }
   ip link show "$br" >/dev/null
   iptables -t nat -S | grep -q -- "$br"
   dry network rm "$n"; play
-  ! ip link show "$br" 2>/dev/null
-  ! iptables-save | grep -q -- "$br"
+  ! ip link show "$br" 2>/dev/null || false
+  ! iptables-save | grep -q -- "$br" || false
   [[ ! -e $DUCKER_ROOT/nets/$n ]]
   dry volume create "$v"; play
   [[ -d $DUCKER_ROOT/volumes/$v/data ]]
@@ -222,9 +222,9 @@ img_id() { "$DUCKER" inspect -f '{{.Id}}' "$1" | sed 's/^sha256://'; }
   dry network disconnect "$n" "$a"; play
   d network disconnect "$n" "$b"
   is "$(ifs "$a")" "$(ifs "$b")" "after disconnect"
-  ! ifs "$a" | grep -q eth1
+  ! ifs "$a" | grep -q eth1 || false
   d network inspect "$n"
-  ! grep -q "\"$a\"" <<<"$output"
+  ! grep -q "\"$a\"" <<<"$output" || false
   d rm -f "$a" "$b"
   d network rm "$n"
 }
@@ -330,7 +330,7 @@ img_files() { "$DUCKER" run --rm "$1" sh -c 'cat /app/copied /ran /etc/apk/keep;
   d build -t "$a" "$t"
   dry build -t "$b" "$t"
   is "$(grep -c -- '--> CACHED' <<<"$script")" 7 "every step cached"
-  ! grep -Eq '(^| )(tar|unshare|mount) ' <<<"$script"
+  ! grep -Eq '(^| )(tar|unshare|mount) ' <<<"$script" || false
   play
   is "$(img_id "$b")" "$(img_id "$a")" "the tag names the cached image"
   printf 'FROM %s\nRUN echo x > /x; exit 4\n' "$a" > "$t/Duckerfile"

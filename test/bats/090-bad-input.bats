@@ -200,11 +200,11 @@ EOF
   like "$output" "${name}b"
   d rm -f "${id:0:10}"
   [[ ! -e $DUCKER_ROOT/containers/$id ]]
-  ! ip netns list | grep -q "${id:0:12}"
-  ! grep -q "$id" /proc/mounts
-  ! ls -d /sys/fs/cgroup/*/ducker/"$id" 2>/dev/null
-  ! pgrep -f "sleep 300" -a | grep -q "$id"
+  ! ip netns list | grep -q "${id:0:12}" || false
+  ! grep -q "$id" /proc/mounts || false
+  ! ls -d /sys/fs/cgroup/*/ducker/"$id" 2>/dev/null || false
+  ! pgrep -f "sleep 300" -a | grep -q "$id" || false
   d ps -a
-  ! grep -q "${id:0:12}" <<<"$output"
+  ! grep -q "${id:0:12}" <<<"$output" || false
   d rm "${name}b"
 }

@@ -8,7 +8,8 @@ import { nothingToShow } from './read-only.js'
 export default function images(f: { all?: boolean; quiet?: boolean }) {
   if (nothingToShow('images')) return
   // The built-in alpine is always there, as if it were pulled on install.
-  if (!host.isDry()) { ensureRoot(); resolveImage(BUILTIN) }
+  // (Not prepared yet? Then list what there is rather than fail.)
+  if (!host.isDry()) { ensureRoot(); try { resolveImage(BUILTIN) } catch { /* make image not run */ } }
   const all = listImages().sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.id.localeCompare(b.id))
   const parents = new Set(all.map((i) => i.parent).filter(Boolean))
   // Like docker: untagged images that are some image's parent (build steps) only with -a.

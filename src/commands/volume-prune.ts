@@ -1,3 +1,4 @@
+import * as host from '../host/gateway.js'
 import { listContainers } from '../runtime/containers.js'
 import { listVolumes, removeVolume, usersOf } from '../runtime/volumes.js'
 import { du } from '../runtime/stats.js'
@@ -10,10 +11,11 @@ export default function volumePrune() {
   let bytes = 0
   for (const v of listVolumes()) {
     if (usersOf(v.name, all).length) continue
-    bytes += du(v.mountpoint)
+    if (!host.isDry()) bytes += du(v.mountpoint)
     removeVolume(v.name)
     gone.push(v.name)
   }
+  if (host.isDry()) return 0 // stdout is the script
   process.stdout.write(`${gone.length ? `Deleted Volumes:\n${gone.join('\n')}\n\n` : ''}Total reclaimed space: ${humanSize(bytes)}\n`)
   return 0
 }

@@ -158,6 +158,7 @@ export function detached(argv: readonly string[], why: string, o: { log: string;
   const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', out, out], env: o.env })
   fs.closeSync(out)
   child.unref()
+  child.on('error', () => { /* reported below: no pid */ })
   if (!child.pid) throw new DuckerError(`could not start ${argv[0]}`, 125)
   return String(child.pid)
 }

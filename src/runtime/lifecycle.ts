@@ -11,7 +11,7 @@ import { shq, varToken } from '../host/shell.js'
 import { cliEntry, containerDir, containersDir, initBinary, lockFile, root } from '../store/paths.js'
 import { capArgs, normalizeCaps } from './caps.js'
 import { cgroupExecPrefix, removeCgroups, setupCgroups } from './cgroups.js'
-import { exitFile, findContainer, listContainers, loadContainer, logFile, pidFile, saveContainer, type Container } from './containers.js'
+import { configFile, exitFile, findContainer, listContainers, loadContainer, logFile, pidFile, saveContainer, type Container } from './containers.js'
 import { DEFAULT_PATH, resolveImage, type ImageConfig } from './images.js'
 import { generateName, NAME_RE, newId } from './names.js'
 import { initialNetworks, setupNetwork, teardownNetwork, type NetLaunch } from './network.js'
@@ -125,17 +125,23 @@ function launchArgv(c: Container, cgroups: string[], net: NetLaunch, onExit: str
 
 const INIT_STEPS = 'ducker-init then: joins the cgroups, unshare --mount, mount --make-rprivate /, binds the rootfs and the volumes, mounts /proc, /dev, /dev/pts, /dev/shm and a read-only /sys, masks /proc/kcore & co. and makes /proc/sys & co. read-only, pivot_root into the rootfs and detaches the old root, sets the hostname, brings lo up, chdir to the workdir, keeps only the default capabilities of Docker (or --cap-add/--cap-drop/--privileged) and sets no_new_privs, closes stray fds, and forks the command as PID 1\'s child; it reaps zombies, forwards signals, and records the exit code'
 
-/** Mount, cgroups, network; rolled back if any of them fails. */
-function prepare(c: Container, image: ImageConfig) {
+/** Mount, cgroups, network, volumes (in launchArgv); the launch command.
+ * Rolled back if any of them fails. */
+function prepare(c: Container, image: ImageConfig, onExit: string[]): string[] {
   try {
     mountRootfs(c.id, image)
     const cgroups = setupCgroups(c)
     const net = setupNetwork(c)
-    return { cgroups, net }
+    return launchArgv(c, cgroups, net, onExit)
   } catch (e) {
-    teardown(c)
+    rollback(c)
     throw e
   }
+}
+
+/** teardown() on a failure path: its own errors must not hide the first one. */
+function rollback(c: Container) {
+  try { teardown(c) } catch (e) { process.stderr.write(`ducker: while rolling back: ${(e as Error).message}\n`) }
 }
 
 /** Undo prepare(): idempotent, safe to call twice. */
@@ -160,28 +166,34 @@ function markStopping(c: Container) {
 /** Run in the foreground: our stdio is the container's. Returns its exit code. */
 export async function runForeground(c: Container, image: ImageConfig, scriptExits = true): Promise<number> {
   clearRunFiles(c)
-  const { cgroups, net } = prepare(c, image)
-  const argv = launchArgv(c, cgroups, net, [])
+  const argv = prepare(c, image, [])
   c.state = { status: 'running', startedAt: new Date().toISOString() }
   host.note(INIT_STEPS)
   let poll: NodeJS.Timeout | undefined
-  const code = await host.foreground(argv, 'new UTS, IPC, PID (and net) namespaces; ducker-init sets up the rest and runs the command', {
-    statusVar: 'STATUS',
-    stdio: [c.config.interactive || c.config.tty ? 'inherit' : 'ignore', 'inherit', 'inherit'],
-    // Without a tty the output is also kept for `ducker logs`; a tty stays
-    // the container's own terminal.
-    tee: c.config.tty || c.hostConfig.autoRemove ? undefined : logFile(c.id),
-    onSpawn: (monitorPid) => {
-      // Record the init's PID once it is up, so ps/exec/stop can find it.
-      poll = setInterval(() => {
-        const pid = Number(readFileOr(pidFile(c.id), '') || 0)
-        if (!pid) return
-        clearInterval(poll)
-        c.state = { ...c.state, pid, monitorPid, startTime: startTime(pid) }
-        saveContainer(c, 'record the running container\'s init PID')
-      }, 5)
-    },
-  })
+  let code: number
+  try {
+    code = await host.foreground(argv, 'new UTS, IPC, PID (and net) namespaces; ducker-init sets up the rest and runs the command', {
+      statusVar: 'STATUS',
+      stdio: [c.config.interactive || c.config.tty ? 'inherit' : 'ignore', 'inherit', 'inherit'],
+      // Without a tty the output is also kept for `ducker logs`; a tty stays
+      // the container's own terminal.
+      tee: c.config.tty || c.hostConfig.autoRemove ? undefined : logFile(c.id),
+      onSpawn: (monitorPid) => {
+        // Record the init's PID once it is up, so ps/exec/stop can find it.
+        poll = setInterval(() => {
+          const pid = Number(readFileOr(pidFile(c.id), '') || 0)
+          if (!pid) return
+          clearInterval(poll)
+          c.state = { ...c.state, pid, monitorPid, startTime: startTime(pid) }
+          saveContainer(c, 'record the running container\'s init PID')
+        }, 5)
+      },
+    })
+  } catch (e) {
+    clearInterval(poll)
+    rollback(c)
+    throw e
+  }
   clearInterval(poll)
   const exitCode = host.isDry() ? (varToken('STATUS') as unknown as number) : code
   await finishRun(c, exitCode)
@@ -201,15 +213,20 @@ async function finishRun(c: Container, exitCode: number) {
 /** Start detached: setsid'd unshare+ducker-init, logging to container.log. */
 export async function startDetached(c: Container, image: ImageConfig): Promise<void> {
   clearRunFiles(c)
-  const { cgroups, net } = prepare(c, image)
   // When the container ends, the monitor runs `ducker _exited ID` to take
   // down mounts, network and cgroups (and remove it, for --rm).
   const onExit = [process.execPath, cliEntry(), '_exited', c.id]
-  const argv = launchArgv(c, cgroups, net, onExit)
+  const argv = prepare(c, image, onExit)
   host.note(INIT_STEPS)
-  const monitor = host.detached(argv, 'start the container in its own session; nothing of ducker stays behind but the tiny ducker-init monitor', {
-    log: path.join(containerDir(c.id), 'container.log'), pidVar: 'MONITOR',
-  })
+  let monitor: string
+  try {
+    monitor = host.detached(argv, 'start the container in its own session; nothing of ducker stays behind but the tiny ducker-init monitor', {
+      log: path.join(containerDir(c.id), 'container.log'), pidVar: 'MONITOR',
+    })
+  } catch (e) {
+    rollback(c) // nothing started, so no monitor will run the on-exit hook
+    throw e
+  }
   let pid: number | string
   if (host.isDry()) {
     const [p, e, l] = [pidFile(c.id), exitFile(c.id), logFile(c.id)].map((f) => shq(f))
@@ -277,12 +294,13 @@ export async function stopContainer(c: Container, timeoutS: number) {
   }
   if (!host.isDry()) await waitExitFile(c)
   withContainerLock(c.id, () => {
-    teardown(c)
     // --rm: the monitor's on-exit hook may have removed it already.
-    if (!host.isDry() && !fs.existsSync(path.join(containerDir(c.id), 'config.json'))) return
-    const now = loadContainer(c.id)
-    if (c.state.oomKilled) now.state.oomKilled = true
-    if (now.hostConfig.autoRemove) removeFiles(c)
+    const gone = !host.isDry() && !fs.existsSync(configFile(c.id))
+    // Reload under the lock: a `network connect` may have changed it while we waited.
+    const now = gone ? c : loadContainer(c.id)
+    teardown(now)
+    if (gone) return
+    if (now.hostConfig.autoRemove) removeFiles(now)
     else if (now.state.status === 'exited') saveContainer(now, 'record the exit code')
   })
 }

@@ -87,11 +87,13 @@ export function setupNetwork(c: Container): NetLaunch {
 /** Undo setupNetwork: idempotent (a second call finds nothing to do). */
 export function teardownNetwork(c: Container) {
   if (!isBridged(c)) return
+  // Ports are held before the address is allocated: free them even when
+  // setup failed in between (no address, no netns).
+  releasePorts(c.id)
   const nets = live(c)
   const nsThere = host.isDry() || fs.existsSync(nsPath(c.id))
   if (!nets.length && !nsThere) return
   if (nets.length && c.hostConfig.publish.length) removePortRules(c.id, nets[0][1].ip, c.hostConfig.publish)
-  releasePorts(c.id)
   const lines = nets.filter(([, e]) => linkExists(e.veth)).map(([, e]) => `link del ${e.veth}`)
   if (nsThere) lines.push(`netns del ${nsName(c.id)}`)
   // -force: one line failing (a link already gone) must not keep the rest

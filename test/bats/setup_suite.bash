@@ -14,8 +14,15 @@ setup_suite() {
 
 teardown_suite() {
   local br
+  local t rule
   for br in $(our_bridges); do
-    [[ $SUITE_HAD_LINKS == *" $br "* ]] || ip link del "$br" 2>/dev/null || true
+    [[ $SUITE_HAD_LINKS == *" $br "* ]] && continue
+    ip link del "$br" 2>/dev/null || true
+    # its NAT/forward rules too (the chains may predate the suite and stay)
+    for t in nat filter; do
+      iptables-save -t "$t" 2>/dev/null | grep -E -- "-[io] $br( |$)" | sed 's/^-A /-D /' |
+        while read -r rule; do eval "iptables -t $t $rule" 2>/dev/null || true; done
+    done
   done
   if [[ ${SUITE_HAD_CHAINS:-0} == 0 ]]; then
     iptables -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j DUCKER 2>/dev/null || true
